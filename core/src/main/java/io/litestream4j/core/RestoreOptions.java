@@ -1,0 +1,69 @@
+package io.litestream4j.core;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What to restore and where, as {@code litestream restore} takes it.
+ *
+ * @param outputPath the database file to write
+ * @param generation restore this generation; null for the best one
+ * @param index restore up to and including this WAL index; null for all (exclusive with timestamp)
+ * @param timestamp restore the state as of this time; null for the latest
+ * @param overwrite whether an existing output file may be replaced
+ * @param ifDbNotExists whether an existing output file means: skip, successfully
+ * @param ifReplicaExists whether a replica without backups means: skip, successfully
+ * @param parallelism how many WAL indexes are downloaded at once
+ */
+public record RestoreOptions(Path outputPath, String generation, Long index, Instant timestamp, boolean overwrite,
+		boolean ifDbNotExists, boolean ifReplicaExists, int parallelism) {
+
+	public static final int DEFAULT_PARALLELISM = 8;
+
+	public RestoreOptions {
+		Objects.requireNonNull(outputPath, "outputPath");
+		if (index != null && timestamp != null) {
+			throw new IllegalArgumentException("cannot specify index & timestamp to restore");
+		}
+		if (generation != null && !Generations.isGeneration(generation)) {
+			throw new IllegalArgumentException("generation must be 16 lowercase hex characters, was: " + generation);
+		}
+		if (index != null && (index < 0 || index > 0x7FFFFFFFL)) {
+			throw new IllegalArgumentException("index out of range: " + index);
+		}
+		if (parallelism < 1) {
+			parallelism = 1;
+		}
+	}
+
+	public static RestoreOptions latest(Path outputPath) {
+		return new RestoreOptions(outputPath, null, null, null, false, false, false, DEFAULT_PARALLELISM);
+	}
+
+	public RestoreOptions withTimestamp(Instant at) {
+		return new RestoreOptions(outputPath, generation, index, at, overwrite, ifDbNotExists, ifReplicaExists,
+				parallelism);
+	}
+
+	public RestoreOptions withGeneration(String gen, Long upToIndex) {
+		return new RestoreOptions(outputPath, gen, upToIndex, timestamp, overwrite, ifDbNotExists, ifReplicaExists,
+				parallelism);
+	}
+
+	public RestoreOptions withOverwrite(boolean value) {
+		return new RestoreOptions(outputPath, generation, index, timestamp, value, ifDbNotExists, ifReplicaExists,
+				parallelism);
+	}
+
+	public RestoreOptions withIfDbNotExists(boolean value) {
+		return new RestoreOptions(outputPath, generation, index, timestamp, overwrite, value, ifReplicaExists,
+				parallelism);
+	}
+
+	public RestoreOptions withIfReplicaExists(boolean value) {
+		return new RestoreOptions(outputPath, generation, index, timestamp, overwrite, ifDbNotExists, value,
+				parallelism);
+	}
+
+}
