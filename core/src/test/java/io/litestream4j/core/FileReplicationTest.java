@@ -169,6 +169,7 @@ class FileReplicationTest {
 		for (int round = 0; round < 5; round++) {
 			insert(round * 100, 20, 500);
 			ExternalProcess.runSql(dbPath(), "INSERT INTO items (id, name) VALUES (" + (round * 100 + 50) + ", 'external')",
+					"PRAGMA busy_timeout = 200",
 					"PRAGMA wal_checkpoint(" + (round % 2 == 0 ? "TRUNCATE" : "RESTART") + ")");
 		}
 		insert(10_000, 5, 100);
