@@ -43,9 +43,13 @@ public final class S3ProxyServer implements AutoCloseable, BeforeAllCallback, Af
 	/** Marks S3ProxyHandler's lines in the request log; the per-request one reads "request: ...". */
 	private static final String REQUEST_MARKER = "S3REQUEST ";
 
+	private static final String KEYSTORE_PASSWORD = "s3proxy-test";
+
 	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
 	private final String bucket;
+
+	private final boolean tls;
 
 	private Path workDir;
 
@@ -66,7 +70,20 @@ public final class S3ProxyServer implements AutoCloseable, BeforeAllCallback, Af
 	}
 
 	public S3ProxyServer(String bucket) {
+		this(bucket, false);
+	}
+
+	private S3ProxyServer(String bucket, boolean tls) {
 		this.bucket = bucket;
+		this.tls = tls;
+	}
+
+	/**
+	 * A server that speaks only HTTPS with a freshly generated self-signed certificate, for testing
+	 * {@code skip-verify}.
+	 */
+	public static S3ProxyServer withSelfSignedTls(String bucket) {
+		return new S3ProxyServer(bucket, true);
 	}
 
 	/** The S3Proxy jar, or null when the build did not provide it. */
@@ -157,7 +174,7 @@ public final class S3ProxyServer implements AutoCloseable, BeforeAllCallback, Af
 	}
 
 	public String endpoint() {
-		return "http://127.0.0.1:" + port;
+		return (tls ? "https" : "http") + "://127.0.0.1:" + port;
 	}
 
 	public int port() {
@@ -234,8 +251,15 @@ public final class S3ProxyServer implements AutoCloseable, BeforeAllCallback, Af
 		requestLog = workDir.resolve("requests.log");
 		processLog = workDir.resolve("s3proxy.out");
 		port = freePort();
+		String listen = "s3proxy.endpoint=http://127.0.0.1:" + port;
+		if (tls) {
+			Path keystore = workDir.resolve("keystore.jks");
+			generateSelfSignedKeystore(keystore);
+			listen = String.join("\n", "s3proxy.secure-endpoint=https://127.0.0.1:" + port,
+					"s3proxy.keystore-path=" + keystore, "s3proxy.keystore-password=" + KEYSTORE_PASSWORD);
+		}
 		Files.writeString(workDir.resolve("s3proxy.properties"), String.join("\n",
-				"s3proxy.endpoint=http://127.0.0.1:" + port,
+				listen,
 				"s3proxy.authorization=aws-v2-or-v4",
 				"s3proxy.identity=" + ACCESS_KEY,
 				"s3proxy.credential=" + SECRET_KEY,
@@ -325,6 +349,26 @@ public final class S3ProxyServer implements AutoCloseable, BeforeAllCallback, Af
 					+ System.getProperty("s3proxy.jar") + " (the build copies it to .tools/; run ./mvnw validate)");
 		}
 		return jar;
+	}
+
+	private static void generateSelfSignedKeystore(Path keystore) throws IOException {
+		Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+		Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "s3proxy", "-keyalg", "RSA",
+				"-keysize", "2048", "-validity", "2", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1",
+				"-keystore", keystore.toString(), "-storetype", "JKS", "-storepass", KEYSTORE_PASSWORD, "-keypass",
+				KEYSTORE_PASSWORD)
+			.redirectErrorStream(true)
+			.start();
+		try {
+			String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+			if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+				throw new IOException("keytool failed: " + output);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException("interrupted while running keytool", ex);
+		}
 	}
 
 	private static int freePort() throws IOException {
