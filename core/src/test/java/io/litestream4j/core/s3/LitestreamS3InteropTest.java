@@ -82,6 +82,7 @@ class LitestreamS3InteropTest {
 		Path binary = LitestreamBinary.require();
 		Path source = dir.resolve("source.db");
 		String path = "interop-we-" + Generations.newGeneration();
+		int mark = s3proxy.requestCount();
 		try (Connection app = TestDatabases.appConnection(source);
 				S3ReplicaClient client = S3ReplicaClient.create(s3proxy.replicaConfig(path))) {
 			exec(app, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, value BLOB)");
@@ -99,6 +100,8 @@ class LitestreamS3InteropTest {
 				insert(app, 200_000, 50, 100);
 				db.syncAndWait(WAIT);
 				assertThat(db.pos().index()).as("a WAL restart is part of what litestream replays").isPositive();
+				assertThat(s3proxy.requestsSince(mark)).as("a multipart upload is part of what litestream reads")
+					.anyMatch(r -> r.contains("?uploads"));
 			}
 			finally {
 				db.close();
