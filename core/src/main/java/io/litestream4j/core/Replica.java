@@ -294,8 +294,10 @@ public final class Replica {
 			}
 			pos = remote;
 		}
+		// Upload up to where the db stood now, not what it reaches while uploading: commits that land
+		// during an upload wait for the next sync-interval, so a busy db costs one PUT per interval.
+		target = db.pos();
 		while (true) {
-			target = db.pos();
 			if (!pos.generation().equals(target.generation())) {
 				return; // a new generation began meanwhile; the next sync starts it with a snapshot
 			}
