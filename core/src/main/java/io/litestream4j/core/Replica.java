@@ -294,8 +294,8 @@ public final class Replica {
 			}
 			pos = remote;
 		}
-		// Upload up to where the db stood now, not what it reaches while uploading: commits that land
-		// during an upload wait for the next sync-interval, so a busy db costs one PUT per interval.
+		// Up to what the shadow held when this sync began: commits arriving meanwhile wait for the next
+		// sync, so uploads stay one per sync-interval.
 		target = db.pos();
 		while (true) {
 			if (!pos.generation().equals(target.generation())) {
