@@ -19,7 +19,8 @@ import io.litestream4j.autoconfigure.LitestreamReplicator.ReplicatedDb;
 /**
  * DOWN when a replica has been failing longer than {@code litestream.health.max-failure-duration}, when its lag
  * is above {@code litestream.health.max-lag}, or when the local position keeps advancing while the replica's
- * stays frozen for longer than the lag threshold (the silent failure). Details per replica.
+ * stays frozen, without any error, for longer than the failure threshold (the silent failure Litestream users
+ * report). Details per replica.
  */
 public class LitestreamHealthIndicator extends AbstractHealthIndicator {
 
@@ -108,7 +109,7 @@ public class LitestreamHealthIndicator extends AbstractHealthIndicator {
 			return null;
 		}
 		if (!Objects.equals(previous.localPos(), local)
-				&& Duration.between(previous.since(), now).compareTo(this.maxLag) > 0) {
+				&& Duration.between(previous.since(), now).compareTo(this.maxFailureDuration) > 0) {
 			return "replica position frozen at " + position + " since " + previous.since()
 					+ " while the local position advanced to " + local;
 		}
