@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
@@ -14,21 +15,28 @@ import org.springframework.core.env.Environment;
 @AutoConfiguration(after = LitestreamAutoConfiguration.class)
 @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
 @ConditionalOnBean(LitestreamReplicator.class)
-@ConditionalOnAvailableEndpoint(LitestreamEndpoint.class)
 public final class LitestreamEndpointAutoConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean
-	LitestreamRestoreService litestreamRestoreService(ReplicationSettings settings, LitestreamReplicaClients clients,
-			LitestreamProperties properties, Environment environment) {
-		return new LitestreamRestoreService(settings, clients, new ReplicationSettingsResolver(environment),
-				properties.restore().allowedDirs());
-	}
+	/** Nested so that the actuator's condition is only read when the actuator is on the classpath. */
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnAvailableEndpoint(LitestreamEndpoint.class)
+	static class EndpointConfiguration {
 
-	@Bean
-	@ConditionalOnMissingBean
-	LitestreamEndpoint litestreamEndpoint(LitestreamReplicator replicator, LitestreamRestoreService restoreService) {
-		return new LitestreamEndpoint(replicator, restoreService);
+		@Bean
+		@ConditionalOnMissingBean
+		LitestreamRestoreService litestreamRestoreService(ReplicationSettings settings, LitestreamReplicaClients clients,
+				LitestreamProperties properties, Environment environment) {
+			return new LitestreamRestoreService(settings, clients, new ReplicationSettingsResolver(environment),
+					properties.restore().allowedDirs());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		LitestreamEndpoint litestreamEndpoint(LitestreamReplicator replicator,
+				LitestreamRestoreService restoreService) {
+			return new LitestreamEndpoint(replicator, restoreService);
+		}
+
 	}
 
 }
