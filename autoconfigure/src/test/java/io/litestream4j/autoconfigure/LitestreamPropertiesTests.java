@@ -37,7 +37,8 @@ class LitestreamPropertiesTests {
 		.withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class))
 		// Only the settings are under test here: no restore, and replica clients that touch nothing.
 		.withPropertyValues("litestream.restore-on-startup=never")
-		.withBean(ReplicaClientFactory.class, () -> (replica) -> new FileReplicaClient(Path.of("/nonexistent")));
+		.withBean(ReplicaClientFactory.class,
+				() -> (replica) -> new FileReplicaClient(this.dir.resolve("replicas/" + replica.name())));
 
 	private String db() {
 		return "litestream.dbs[0].path=" + dir.resolve("app.db");
