@@ -50,15 +50,32 @@ class LitestreamLifecycleTests {
 	void finalSyncOnCloseShipsTheLastWrite() throws Exception {
 		try (ConfigurableApplicationContext context = run()) {
 			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+			LitestreamReplicator replicator = context.getBean(LitestreamReplicator.class);
+			assertThat(replicator.getPhase()).isEqualTo(Integer.MAX_VALUE / 2 - 1024);
 			jdbc.execute("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL)");
+			// Upload now; with a 1h sync interval the next upload can only be the final sync.
+			replicator.databases().get(0).db().syncAndWait(Duration.ofSeconds(20));
 			jdbc.update("INSERT INTO tasks (title) VALUES ('last write')");
-			assertThat(context.getBean(LitestreamReplicator.class).getPhase()).isEqualTo(Integer.MAX_VALUE / 2 - 1024);
 		}
 		Path restored = this.dir.resolve("restored.db");
 		RestoreResult result = new Restorer(new FileReplicaClient(this.dir.resolve("replica")))
 			.restore(RestoreOptions.latest(restored));
 		assertThat(result.integrity()).isEqualTo("ok");
 		assertThat(LitestreamApplicationTests.titles(restored)).containsExactly("last write");
+	}
+
+	@Test
+	void finalSyncShipsAWriteCommittedByAnotherProcessJustBeforeClose() throws Exception {
+		Path db = this.dir.resolve("data/app.db");
+		try (ConfigurableApplicationContext context = run()) {
+			context.getBean(JdbcTemplate.class)
+				.execute("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL)");
+			context.getBean(LitestreamReplicator.class).databases().get(0).db().syncAndWait(Duration.ofSeconds(20));
+			ExternalWriter.write(db, "INSERT INTO tasks (title) VALUES ('from another process')");
+		}
+		Path restored = this.dir.resolve("restored.db");
+		new Restorer(new FileReplicaClient(this.dir.resolve("replica"))).restore(RestoreOptions.latest(restored));
+		assertThat(LitestreamApplicationTests.titles(restored)).containsExactly("from another process");
 	}
 
 	@Test
