@@ -96,6 +96,41 @@ class LitestreamLifecycleTests {
 	}
 
 	@Test
+	void applicationBeanUsingTheDataSourceEarlySeesTheRestoredDatabase() throws Exception {
+		try (ConfigurableApplicationContext context = run()) {
+			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+			jdbc.execute("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL)");
+			jdbc.update("INSERT INTO tasks (title) VALUES ('restored for an early reader')");
+		}
+		deleteRecursively(this.dir.resolve("data"));
+		// Application beans are created before auto-configured ones: only the DataSource's dependency on the
+		// restorer makes this reader wait for the restore.
+		String[] base = { "spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("data/app.db"),
+				"litestream.replicas[0].type=file", "litestream.replicas[0].path=" + this.dir.resolve("replica"),
+				"spring.main.banner-mode=off" };
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class, EarlyReader.class)
+			.web(WebApplicationType.NONE)
+			.properties(base)
+			.run()) {
+			assertThat(context.getBean("earlyTitles")).isEqualTo(List.of("restored for an early reader"));
+		}
+	}
+
+	@Test
+	void databaseInitializersDependOnTheRestorer() {
+		try (ConfigurableApplicationContext context = run("spring.sql.init.mode=always",
+				"spring.sql.init.schema-locations=classpath:litestream-restore/create.sql")) {
+			String[] initializers = context.getBeanFactory()
+				.getBeanNamesForType(org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer.class);
+			assertThat(initializers).isNotEmpty();
+			for (String name : initializers) {
+				assertThat(context.getBeanFactory().getBeanDefinition(name).getDependsOn())
+					.contains(LitestreamStartupRestorer.BEAN_NAME);
+			}
+		}
+	}
+
+	@Test
 	void restoreOnStartupNeverStartsEmpty() throws Exception {
 		try (ConfigurableApplicationContext context = run()) {
 			context.getBean(JdbcTemplate.class).execute("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT)");
@@ -147,6 +182,16 @@ class LitestreamLifecycleTests {
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	static class App {
+
+	}
+
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	static class EarlyReader {
+
+		@org.springframework.context.annotation.Bean
+		List<String> earlyTitles(javax.sql.DataSource dataSource) {
+			return new JdbcTemplate(dataSource).queryForList("SELECT title FROM tasks ORDER BY id", String.class);
+		}
 
 	}
 
