@@ -136,6 +136,17 @@ class LitestreamApplicationTests {
 		assertThat(again.body()).contains("overwrite");
 		assertThat(post("/actuator/litestream/restore", "{\"outputPath\":\"" + output + "\",\"overwrite\":true}")
 			.statusCode()).isEqualTo(200);
+
+		// Without outputPath: a new file beside the database.
+		HttpResponse<String> beside = post("/actuator/litestream/restore", "{}");
+		assertThat(beside.statusCode()).as(beside.body()).isEqualTo(200);
+		assertThat(beside.body()).contains("\"path\":\"" + dir.resolve("data/app.db.restored-"));
+
+		// A point in time before any backup: nothing to restore.
+		HttpResponse<String> tooEarly = post("/actuator/litestream/restore",
+				"{\"timestamp\":\"2000-01-01T00:00:00Z\",\"outputPath\":\"" + dir.resolve("data/early.db") + "\"}");
+		assertThat(tooEarly.statusCode()).as(tooEarly.body()).isEqualTo(404);
+		assertThat(Files.exists(dir.resolve("data/early.db"))).isFalse();
 	}
 
 	@Test
