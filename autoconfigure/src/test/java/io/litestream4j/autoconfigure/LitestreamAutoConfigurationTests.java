@@ -214,7 +214,7 @@ class LitestreamAutoConfigurationTests {
 	void replicaWithoutOverridesAndWithoutApplicationClientGetsItsOwn() {
 		ReplicationSettings.ReplicaSettings replica = new ReplicationSettingsResolver(new MockEnvironment())
 			.replicaFromUrl("litestream.dbs[0].replicas[0].url", "s3://litestream/own", null);
-		AwsS3ReplicaClientFactory factory = new AwsS3ReplicaClientFactory(null);
+		AwsS3ReplicaClientFactory factory = new AwsS3ReplicaClientFactory(() -> null);
 		// Building a client makes no request; region and credentials are never probed here.
 		try (ReplicaClient client = factory.create(replica)) {
 			assertThat(((S3ReplicaClient) client).endpoint()).isEqualTo("aws");
