@@ -214,6 +214,10 @@ class LitestreamApplicationTests {
 		assertThat(symlink.body()).contains("outside the allowed directories");
 		HttpResponse<String> live = post("/actuator/litestream/restore", "{\"outputPath\":\"" + dir.resolve("data/app.db") + "\"}");
 		assertThat(live.statusCode()).isEqualTo(409);
+		HttpResponse<String> wal = post("/actuator/litestream/restore",
+				"{\"outputPath\":\"" + dir.resolve("data/app.db-wal") + "\",\"overwrite\":true}");
+		assertThat(wal.statusCode()).isEqualTo(409);
+		assertThat(wal.body()).contains("belongs to the replicated database");
 		HttpResponse<String> badSource = post("/actuator/litestream/restore", "{\"source\":\"s3://b/p?age=x\"}");
 		assertThat(badSource.statusCode()).isEqualTo(400);
 		assertThat(badSource.body()).contains("unsupported URL parameter 'age'");
