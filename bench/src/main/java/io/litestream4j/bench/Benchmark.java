@@ -279,8 +279,13 @@ public final class Benchmark {
 			ours.add((System.nanoTime() - t0) / 1e9);
 			Path theirsOut = work.resolve(prefix + "-theirs-" + run + ".db");
 			t0 = System.nanoTime();
-			ProcessBuilder restore = new ProcessBuilder(litestream.toString(), "restore", "-o", theirsOut.toString(),
-					"s3://" + s3.bucket() + "/" + prefix + "?endpoint=" + s3.endpoint() + "&region=us-east-1&force-path-style=true");
+			// litestream v0.3's URL form takes no endpoint (it would ask AWS for the bucket's region), so its
+			// restore reads the replica from a config file.
+			Path config = work.resolve(prefix + "-restore.yml");
+			Path configuredDb = work.resolve(prefix + "-configured.db");
+			writeLitestreamConfig(config, configuredDb, prefix, 1000);
+			ProcessBuilder restore = new ProcessBuilder(litestream.toString(), "restore", "-config", config.toString(),
+					"-o", theirsOut.toString(), configuredDb.toString());
 			credentials(restore);
 			run(restore, Duration.ofMinutes(10));
 			theirs.add((System.nanoTime() - t0) / 1e9);
@@ -322,7 +327,16 @@ public final class Benchmark {
 		}
 		else {
 			Path config = dir.resolve("litestream.yml");
-			Files.writeString(config, """
+			writeLitestreamConfig(config, db, prefix, syncMillis);
+			builder = new ProcessBuilder(litestream.toString(), "replicate", "-config", config.toString());
+			credentials(builder);
+		}
+		builder.redirectErrorStream(true).redirectOutput(dir.resolve(tool + ".log").toFile());
+		return builder.start();
+	}
+
+	private void writeLitestreamConfig(Path config, Path db, String prefix, long syncMillis) throws IOException {
+		Files.writeString(config, """
 					dbs:
 					  - path: %s
 					    replicas:
@@ -334,11 +348,6 @@ public final class Benchmark {
 					        force-path-style: true
 					        sync-interval: %dms
 					""".formatted(db, s3.bucket(), prefix, s3.endpoint(), syncMillis), StandardCharsets.UTF_8);
-			builder = new ProcessBuilder(litestream.toString(), "replicate", "-config", config.toString());
-			credentials(builder);
-		}
-		builder.redirectErrorStream(true).redirectOutput(dir.resolve(tool + ".log").toFile());
-		return builder.start();
 	}
 
 	private void credentials(ProcessBuilder builder) {
