@@ -152,6 +152,8 @@ class FileReplicationTest {
 	@Test
 	void databaseFileReplacedOnDiskStartsNewGeneration() throws Exception {
 		FileReplicaClient client = startReplicating(DbOptions.defaults(dbPath()));
+		List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+		db.addGenerationListener((previous, current, reason) -> events.add(previous + ">" + current + ":" + reason));
 		insert(0, 30, 100);
 		db.syncAndWait(WAIT);
 		String first = db.generation();
@@ -175,6 +177,7 @@ class FileReplicationTest {
 
 		assertThat(db.generation()).isNotEqualTo(first);
 		assertThat(db.stats().lastGenerationChangeReason()).isEqualTo("database file replaced");
+		assertThat(events).last().asString().endsWith(">" + db.generation() + ":database file replaced");
 		Path restored = restore(client, RestoreOptions.latest(dir.resolve("restored.db")));
 		assertThat(TestDatabases.count(restored, "items")).isEqualTo(11);
 		assertThat(TestDatabases.contentDigest(restored)).isEqualTo(TestDatabases.contentDigest(dbPath()));
