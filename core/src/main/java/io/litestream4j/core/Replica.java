@@ -61,6 +61,11 @@ public final class Replica {
 
 	private volatile Instant newestSnapshotAt;
 
+	private ReplicaLease lease;
+
+	/** While another instance holds the lease: when it expires, the earliest useful retry. */
+	private volatile Instant leaseHeldUntil;
+
 	private final AtomicLong errorCount = new AtomicLong();
 
 	private final AtomicLong uploadedBytes = new AtomicLong();
@@ -132,6 +137,37 @@ public final class Replica {
 		return newestSnapshotAt;
 	}
 
+	/** Until when this instance holds its replica path's lease; null when it holds none or leases are off. */
+	public Instant leaseHeldUntil() {
+		ReplicaLease current = leaseIfEnabled();
+		return current == null ? null : current.heldUntil();
+	}
+
+	/** The single-writer lease of this replica's path, or null when disabled or unsupported by the client. */
+	private synchronized ReplicaLease leaseIfEnabled() {
+		if (lease == null && db.leaseOptions().enabled() && client.supportsLease()) {
+			lease = new ReplicaLease(client, db.leaseOptions().ttl(), db.leaseHolderId(),
+					"replica " + name() + " of db " + db.path(), java.time.Clock.systemUTC());
+		}
+		return lease;
+	}
+
+	/** Before anything is written to the replica: make sure no other instance writes to the same path. */
+	private void ensureLease() throws IOException {
+		ReplicaLease current = leaseIfEnabled();
+		if (current == null) {
+			return;
+		}
+		try {
+			current.ensureHeld();
+			leaseHeldUntil = null;
+		}
+		catch (LeaseHeldException ex) {
+			leaseHeldUntil = ex.holder().expiresAt();
+			throw ex;
+		}
+	}
+
 	// --- loop -----------------------------------------------------------------------------------
 
 	synchronized void start() {
@@ -181,6 +217,12 @@ public final class Replica {
 		catch (RuntimeException ex) {
 			log.warn("final sync error db={} replica={} error=\"{}\"", db.path(), name(), ex.getMessage());
 		}
+		ReplicaLease current = lease;
+		if (current != null) {
+			synchronized (syncLock) {
+				current.release();
+			}
+		}
 	}
 
 	/** Called by the db after new frames reached the shadow WAL: upload now, or once sync-interval allows. */
@@ -190,7 +232,13 @@ public final class Replica {
 		}
 		long wait = lastUploadStartNanos + options.syncInterval().toNanos() - System.nanoTime();
 		if (consecutiveFailures > 0) {
-			wait = Math.max(wait, backoff().toNanos());
+			Instant heldUntil = leaseHeldUntil;
+			// Another instance's lease: retry once it can have expired rather than on the backoff schedule.
+			long retry = heldUntil != null
+					? Math.min(Math.max(Duration.between(Instant.now(), heldUntil).toNanos(), 0) + 100_000_000L,
+							MAX_BACKOFF.toNanos())
+					: backoff().toNanos();
+			wait = Math.max(wait, retry);
 		}
 		scheduledSync = executor.schedule(this::loopSync, Math.max(0, wait), TimeUnit.NANOSECONDS);
 	}
@@ -321,6 +369,7 @@ public final class Replica {
 	}
 
 	private void uploadSegment(Pos from, long end) throws IOException {
+		ensureLease();
 		long started = System.nanoTime();
 		Path file = db.shadow().file(from.generation(), from.index());
 		try (Spool spool = new Spool(db.shadow().dir().resolve("tmp"))) {
@@ -414,6 +463,7 @@ public final class Replica {
 	}
 
 	private Pos writeSnapshot() throws IOException {
+		ensureLease();
 		long started = System.nanoTime();
 		try (Spool spool = new Spool(db.shadow().dir().resolve("tmp"))) {
 			DB.SnapshotPosition at;
@@ -438,6 +488,14 @@ public final class Replica {
 	 */
 	public void enforceRetention() throws IOException {
 		synchronized (syncLock) {
+			try {
+				// Deleting needs the lease: never remove a generation another instance is writing.
+				ensureLease();
+			}
+			catch (LeaseHeldException ex) {
+				log.info("retention skipped db={} replica={}: {}", db.path(), name(), ex.getMessage());
+				return;
+			}
 			Instant cutoff = Instant.now().minus(options.retention());
 			List<SnapshotInfo> all = new ArrayList<>();
 			List<String> generations = client.generations();
