@@ -52,6 +52,8 @@ public final class DB implements AutoCloseable {
 
 	private final LeaseOptions leaseOptions;
 
+	private final Object leaseHolderLock = new Object();
+
 	private String leaseHolderId;
 
 	private final Path path;
@@ -151,7 +153,14 @@ public final class DB implements AutoCloseable {
 	 * This database's lease holder id, kept in {@code .<db>-litestream4j/lease-holder} so that the same
 	 * instance restarted (even after kill -9) is recognised as the holder and takes its lease back at once.
 	 */
-	public synchronized String leaseHolderId() {
+	public String leaseHolderId() {
+		// Own lock, not the DB's monitor: start/stop hold that while waiting for replica threads that call this.
+		synchronized (leaseHolderLock) {
+			return leaseHolderIdLocked();
+		}
+	}
+
+	private String leaseHolderIdLocked() {
 		if (leaseHolderId == null) {
 			try {
 				leaseHolderId = shadow.leaseHolderId();

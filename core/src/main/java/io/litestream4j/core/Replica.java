@@ -61,6 +61,8 @@ public final class Replica {
 
 	private volatile Instant newestSnapshotAt;
 
+	private final Object leaseLock = new Object();
+
 	private ReplicaLease lease;
 
 	/** While another instance holds the lease: when it expires, the earliest useful retry. */
@@ -144,12 +146,15 @@ public final class Replica {
 	}
 
 	/** The single-writer lease of this replica's path, or null when disabled or unsupported by the client. */
-	private synchronized ReplicaLease leaseIfEnabled() {
-		if (lease == null && db.leaseOptions().enabled() && client.supportsLease()) {
-			lease = new ReplicaLease(client, db.leaseOptions().ttl(), db.leaseHolderId(),
-					"replica " + name() + " of db " + db.path(), java.time.Clock.systemUTC());
+	private ReplicaLease leaseIfEnabled() {
+		// Own lock, not this object's monitor: stop() holds that while waiting for the upload thread.
+		synchronized (leaseLock) {
+			if (lease == null && db.leaseOptions().enabled() && client.supportsLease()) {
+				lease = new ReplicaLease(client, db.leaseOptions().ttl(), db.leaseHolderId(),
+						"replica " + name() + " of db " + db.path(), java.time.Clock.systemUTC());
+			}
+			return lease;
 		}
-		return lease;
 	}
 
 	/** Before anything is written to the replica: make sure no other instance writes to the same path. */
@@ -217,7 +222,10 @@ public final class Replica {
 		catch (RuntimeException ex) {
 			log.warn("final sync error db={} replica={} error=\"{}\"", db.path(), name(), ex.getMessage());
 		}
-		ReplicaLease current = lease;
+		ReplicaLease current;
+		synchronized (leaseLock) {
+			current = lease;
+		}
 		if (current != null) {
 			synchronized (syncLock) {
 				current.release();
