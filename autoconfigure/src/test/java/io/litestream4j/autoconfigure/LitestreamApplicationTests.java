@@ -120,6 +120,19 @@ class LitestreamApplicationTests {
 	}
 
 	@Test
+	void snapshotOnRequest() throws Exception {
+		this.jdbc.update("INSERT INTO tasks (title) VALUES ('snapshot me')");
+		long before = this.replicator.databases().get(0).db().replicas().get(0).snapshotCount();
+		HttpResponse<String> snapshot = post("/actuator/litestream/snapshot", "{}");
+		assertThat(snapshot.statusCode()).as(snapshot.body()).isEqualTo(200);
+		assertThat(snapshot.body()).contains("\"snapshot\":[").contains("\"db\":\"app.db\"");
+		assertThat(this.replicator.databases().get(0).db().replicas().get(0).snapshotCount()).isGreaterThan(before);
+		HttpResponse<String> snapshots = get("/actuator/litestream/snapshots");
+		assertThat(snapshots.body()).containsPattern("\"index\":\"[0-9a-f]{8}\"");
+		assertThat(post("/actuator/litestream/sync", "{\"db\":\"nope.db\"}").statusCode()).isEqualTo(400);
+	}
+
+	@Test
 	void restoreToAPathOverHttp() throws Exception {
 		this.jdbc.update("INSERT INTO tasks (title) VALUES ('restore me')");
 		assertThat(post("/actuator/litestream/sync", "{}").statusCode()).isEqualTo(200);

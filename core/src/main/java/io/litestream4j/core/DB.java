@@ -66,6 +66,8 @@ public final class DB implements AutoCloseable {
 
 	private final List<Replica> replicas = new CopyOnWriteArrayList<>();
 
+	private final List<GenerationListener> generationListeners = new CopyOnWriteArrayList<>();
+
 	private final DbStats stats = new DbStats();
 
 	/** Serializes sync, checkpoints and generation changes. */
@@ -114,6 +116,8 @@ public final class DB implements AutoCloseable {
 	private long lastFullSyncNanos;
 
 	private long lastCheckpointNanos = System.nanoTime();
+
+	private Pos lastCheckpointedPos;
 
 	private String lastLoggedError;
 
@@ -195,6 +199,25 @@ public final class DB implements AutoCloseable {
 
 	public boolean isRunning() {
 		return monitor != null;
+	}
+
+	public void addGenerationListener(GenerationListener listener) {
+		generationListeners.add(listener);
+	}
+
+	public void removeGenerationListener(GenerationListener listener) {
+		generationListeners.remove(listener);
+	}
+
+	private void notifyGeneration(String previous, String current, String reason) {
+		for (GenerationListener listener : generationListeners) {
+			try {
+				listener.generationChanged(previous, current, reason);
+			}
+			catch (RuntimeException ex) {
+				log.warn("generation listener of db {} failed: {}", path, ex.getMessage());
+			}
+		}
 	}
 
 	/** Adds a replica; only before {@link #open()}. */
@@ -560,13 +583,14 @@ public final class DB implements AutoCloseable {
 				shadow.create(gen, index, current);
 			}
 		}
-		if (!gen.equals(generation)) {
-			log.info("continuing generation db={} generation={} position={}", path, gen,
-					new Pos(gen, index, shadowEnd));
-			generationOrder.putIfAbsent(gen, (long) generationOrder.size());
-		}
+		String previous = generation;
 		generation = gen;
 		pos = new Pos(gen, index, shadowEnd);
+		if (!gen.equals(previous)) {
+			log.info("continuing generation db={} generation={} position={}", path, gen, pos);
+			generationOrder.putIfAbsent(gen, (long) generationOrder.size());
+			notifyGeneration(previous, gen, null);
+		}
 		return null;
 	}
 
@@ -609,6 +633,7 @@ public final class DB implements AutoCloseable {
 			stats.generationChanges.incrementAndGet();
 			stats.lastGenerationChangeReason = reason;
 			log.info("sync: new generation db={} generation={} previous={} reason=\"{}\"", path, gen, previous, reason);
+			notifyGeneration(previous, gen, reason);
 			return true;
 		}
 		finally {
@@ -668,6 +693,9 @@ public final class DB implements AutoCloseable {
 	// --- checkpoints ----------------------------------------------------------------------------
 
 	private void maybeCheckpoint(long walSizeBefore) throws IOException, SQLException {
+		if (pos.equals(lastCheckpointedPos)) {
+			return; // nothing new since the last checkpoint: an idle database is left alone
+		}
 		WalHeader header = shadow.header(generation, pos.index());
 		long frames = (pos.offset() - WalHeader.SIZE) / header.frameSize();
 		boolean interval = !options.checkpointInterval().isZero() && frames > 1
@@ -716,6 +744,7 @@ public final class DB implements AutoCloseable {
 			}
 			log.debug("checkpoint db={} mode=PASSIVE result={},{},{}", path, result[0], result[1], result[2]);
 			lastCheckpointNanos = System.nanoTime();
+			lastCheckpointedPos = pos;
 			stats.checkpointCount.incrementAndGet();
 			String reason = verify();
 			if (reason != null) {
