@@ -1,5 +1,6 @@
 package io.litestream4j.core.faults;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -8,12 +9,16 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -224,7 +229,59 @@ class ProcessFaultTest {
 		assertThat(TestDatabases.count(restored, "big")).isEqualTo(105);
 	}
 
+	@Test
+	void rollingDeployTheSecondProcessWaitsNamingTheHolderUntilTheKilledOnesLeaseExpires() throws Exception {
+		String path = "rolling-" + Generations.newGeneration();
+		Path oldDir = Files.createDirectories(dir.resolve("old"));
+		Path newDir = Files.createDirectories(dir.resolve("new"));
+		WriterProcess old = WriterProcess.start(oldDir.resolve("app.db"), oldDir.resolve("acks.log"), s3, path,
+				"sync=" + SYNC_MS, "ttl=5000", "pause=50");
+		writers.add(old);
+		old.awaitStatus("the old instance's first upload", s -> s.replicating() && s.okAt() > 0, WAIT);
+		WriterProcess next = WriterProcess.start(newDir.resolve("app.db"), newDir.resolve("acks.log"), s3, path,
+				"sync=" + SYNC_MS, "ttl=5000", "pause=50");
+		writers.add(next);
+		awaitLine(next, "held by another instance");
+		assertThat(next.lines()).anyMatch(line -> line.contains("held by another instance") && line.contains("pid=" + old.pid()));
+		assertThat(next.lastStatus().replicating()).isFalse();
+
+		// The old instance dies without releasing: the new one takes over once the 5 s ttl has run out.
+		long killedAt = System.currentTimeMillis();
+		old.kill();
+		WriterProcess.Status took = next.awaitStatus("the new instance replicating", s -> s.replicating() && s.okAt() > killedAt, WAIT);
+		long takeoverMs = took.okAt() - killedAt;
+		// It waited for the lease to expire: the last expiry it was told of had passed before its first upload.
+		Instant lastToldExpiry = next.lines().stream()
+			.filter(line -> line.contains("held by another instance"))
+			.map(line -> Pattern.compile("until=([^)]+)\\)").matcher(line))
+			.filter(Matcher::find)
+			.map(m -> Instant.parse(m.group(1)))
+			.max(Comparator.naturalOrder())
+			.orElseThrow();
+		assertThat(took.okAt()).isGreaterThanOrEqualTo(lastToldExpiry.toEpochMilli());
+		log.info("rolling deploy: second process waited naming pid {}, took over {} ms after the holder was killed "
+				+ "(ttl 5000 ms)", old.pid(), takeoverMs);
+		assertThat(takeoverMs).isLessThan(5000 + 10_000);
+		next.terminate(WAIT);
+		try (S3ReplicaClient client = S3ReplicaClient.create(s3.replicaConfig(path))) {
+			Path restored = new Restorer(client)
+				.restore(RestoreOptions.latest(dir.resolve("rolling.db")).withGeneration(took.generation(), null))
+				.path();
+			assertThat(TestDatabases.contentDigest(restored)).isEqualTo(TestDatabases.contentDigest(newDir.resolve("app.db")));
+		}
+	}
+
 	// --- helpers ------------------------------------------------------------------------------------
+
+	private static void awaitLine(WriterProcess writer, String text) throws InterruptedException {
+		long deadline = System.nanoTime() + WAIT.toNanos();
+		while (writer.lines().stream().noneMatch(line -> line.contains(text))) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("no line with \"" + text + "\" from the writer: " + writer.lines());
+			}
+			Thread.sleep(50);
+		}
+	}
 
 	private record Loss(int acknowledged, int lost, long oldestLostAgeMs) {
 	}
