@@ -123,6 +123,28 @@ class ProcessFaultTest {
 	}
 
 	@Test
+	void killNineThenTheWalRewrittenWhileDownStartsANewGenerationAndLosesNothing() throws Exception {
+		String path = "rewritten-" + Generations.newGeneration();
+		WriterProcess writer = startWriter(path, "pause=20");
+		String before = writer.awaitStatus("the first upload", s -> s.replicating() && s.okAt() > 0, WAIT).generation();
+		Thread.sleep(1500);
+		writer.kill();
+		// While the application is down another process writes and resets the WAL: the shadow can no
+		// longer prove continuity, so the restarted engine must begin a new generation with a snapshot.
+		ExternalProcess.runSql(dir.resolve("app.db"), "INSERT INTO t (id, at, pad) VALUES (-5, 0, x'05')",
+				"PRAGMA wal_checkpoint(TRUNCATE)", "INSERT INTO t (id, at, pad) VALUES (-6, 0, x'06')");
+		writer = startWriter(path, "pause=20");
+		WriterProcess.Status after = writer.awaitStatus("replicating a new generation",
+				s -> s.replicating() && !s.generation().equals(before), WAIT);
+		Thread.sleep(1500);
+		writer.terminate(WAIT);
+		Path restored = checkEverythingArrived(path, "after the WAL was rewritten while the application was down");
+		assertThat(ids(restored)).contains(-5L, -6L);
+		log.info("kill -9 with the WAL rewritten while down: generation {} -> {} ({} changes in the new process)",
+				before, after.generation(), after.generationChanges());
+	}
+
+	@Test
 	void storeDownForAWhileThenEverythingArrives() throws Exception {
 		String path = "outage-" + Generations.newGeneration();
 		WriterProcess writer = startWriter(path, "pause=20");
