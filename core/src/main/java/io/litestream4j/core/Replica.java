@@ -7,6 +7,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -151,7 +152,7 @@ public final class Replica {
 		synchronized (leaseLock) {
 			if (lease == null && db.leaseOptions().enabled() && client.supportsLease()) {
 				lease = new ReplicaLease(client, db.leaseOptions().ttl(), db.leaseHolderId(),
-						"replica " + name() + " of db " + db.path(), java.time.Clock.systemUTC());
+						"replica " + name() + " of db " + db.path(), Clock.systemUTC());
 			}
 			return lease;
 		}
@@ -163,9 +164,11 @@ public final class Replica {
 		if (current == null) {
 			return;
 		}
+		// Cleared first: any other failure (the store down) must retry on the backoff schedule, not at a
+		// stale expiry.
+		leaseHeldUntil = null;
 		try {
 			current.ensureHeld();
-			leaseHeldUntil = null;
 		}
 		catch (LeaseHeldException ex) {
 			leaseHeldUntil = ex.holder().expiresAt();
