@@ -243,8 +243,16 @@ public final class LitestreamRestoreService {
 			path = db.path().resolveSibling(db.name() + ".restored-" + SUFFIX.format(Instant.now()));
 		}
 		else {
+			// Linux limits: longer names would only fail later, deep in the restore, as a server error.
+			if (requested.length() > 4096) {
+				throw badRequest("outputPath is longer than 4096 characters");
+			}
 			try {
 				Path given = Path.of(requested);
+				Path fileName = given.getFileName();
+				if (fileName != null && fileName.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+					throw badRequest("the file name of outputPath is longer than 255 bytes");
+				}
 				for (Path segment : given) {
 					if (segment.toString().equals("..")) {
 						throw badRequest("outputPath must not contain '..'");

@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -235,6 +236,34 @@ class LitestreamApplicationTests {
 		assertThat(badSource.statusCode()).isEqualTo(400);
 		assertThat(badSource.body()).contains("unsupported URL parameter 'age'");
 		assertThat(post("/actuator/litestream/frobnicate", "{}").statusCode()).isEqualTo(404);
+		try (var files = Files.list(dir.resolve("data"))) {
+			assertThat(files.map((f) -> f.getFileName().toString())).noneMatch((name) -> name.endsWith(".tmp"));
+		}
+	}
+
+	@Test
+	void malformedOrHugeJsonIsRefusedAndWritesNothing() throws Exception {
+		List<String> before = listing(dir.resolve("data"));
+		HttpResponse<String> malformed = post("/actuator/litestream/restore", "{\"outputPath\": ");
+		assertThat(malformed.statusCode()).isEqualTo(400);
+		HttpResponse<String> wrongType = post("/actuator/litestream/restore", "{\"overwrite\": {\"nested\": 1}}");
+		assertThat(wrongType.statusCode()).isEqualTo(400);
+		String hugePath = dir.resolve("data").resolve("x".repeat(2_000_000) + ".db").toString();
+		HttpResponse<String> huge = post("/actuator/litestream/restore", "{\"outputPath\":\"" + hugePath + "\"}");
+		assertThat(huge.statusCode()).isEqualTo(400);
+		assertThat(huge.body()).contains("longer than 4096");
+		HttpResponse<String> longName = post("/actuator/litestream/restore",
+				"{\"outputPath\":\"" + dir.resolve("data").resolve("y".repeat(300) + ".db") + "\"}");
+		assertThat(longName.statusCode()).isEqualTo(400);
+		assertThat(longName.body()).contains("longer than 255");
+		assertThat(listing(dir.resolve("data"))).isEqualTo(before);
+	}
+
+	private static List<String> listing(Path directory) throws IOException {
+		try (var files = Files.list(directory)) {
+			return files.map((f) -> f.getFileName().toString()).filter((name) -> !name.startsWith("app.db-")).sorted()
+				.toList();
+		}
 	}
 
 	@Test

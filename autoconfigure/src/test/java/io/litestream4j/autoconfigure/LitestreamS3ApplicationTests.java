@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * following it, and a restore from a {@code source} URL with the global credentials.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "management.endpoints.web.exposure.include=health,prometheus,litestream",
+		properties = { "management.endpoints.web.exposure.include=health,prometheus,litestream,env,configprops",
 				"management.endpoint.litestream.access=unrestricted", "management.endpoint.health.show-details=always",
 				"litestream.health.max-lag=2s", "litestream.health.max-failure-duration=2s" })
 @ExtendWith(OutputCaptureExtension.class)
@@ -83,6 +83,16 @@ class LitestreamS3ApplicationTests {
 		assertThat(output).contains("replicating to: name=\"quadtask\" type=\"s3\" bucket=\"litestream\" "
 				+ "path=\"quadtask-test\" region=\"us-east-1\" endpoint=\"" + s3.endpoint() + "\" sync-interval=100ms");
 		assertThat(output).doesNotContain(s3.secretKey());
+	}
+
+	@Test
+	void envAndConfigpropsShowSecretsMasked() throws Exception {
+		HttpResponse<String> env = get("/actuator/env");
+		HttpResponse<String> configprops = get("/actuator/configprops");
+		assertThat(env.statusCode()).isEqualTo(200);
+		assertThat(configprops.statusCode()).isEqualTo(200);
+		assertThat(env.body()).contains("litestream.secret-access-key").doesNotContain(s3.secretKey());
+		assertThat(configprops.body()).contains("litestream").doesNotContain(s3.secretKey());
 	}
 
 	@Test

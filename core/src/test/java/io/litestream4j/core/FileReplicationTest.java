@@ -184,6 +184,21 @@ class FileReplicationTest {
 	}
 
 	@Test
+	void databaseFileTruncatedUnderneathLeavesTheReplicaRestorable() throws Exception {
+		FileReplicaClient client = startReplicating(DbOptions.defaults(dbPath()));
+		insert(0, 60, 500);
+		db.syncAndWait(WAIT);
+		// Truncated by another process: this JVM must not open and close the file (its locks would go).
+		Process truncate = new ProcessBuilder("truncate", "-s", "0", dbPath().toString()).start();
+		assertThat(truncate.waitFor()).isZero();
+		Thread.sleep(300);
+		db.sync();
+
+		Path restored = restore(client, RestoreOptions.latest(dir.resolve("restored.db")));
+		assertThat(TestDatabases.count(restored, "items")).isEqualTo(60);
+	}
+
+	@Test
 	void stopWriteAndStartAgainResumesTheSameGeneration() throws Exception {
 		FileReplicaClient client = startReplicating(DbOptions.defaults(dbPath()));
 		insert(0, 40, 300);
