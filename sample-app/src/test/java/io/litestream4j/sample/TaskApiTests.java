@@ -43,7 +43,7 @@ class TaskApiTests {
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("quadtask.db-path", () -> dataDir.resolve("quadtask.db").toString());
+		registry.add("quadtask.data-dir", dataDir::toString);
 	}
 
 	@Autowired
