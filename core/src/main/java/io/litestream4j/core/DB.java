@@ -1,0 +1,795 @@
+package io.litestream4j.core;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replicated SQLite database. Owns the replicator's connections (one holding a long-running read
+ * transaction so no other process can restart the WAL behind our back, one for writes and checkpoints),
+ * the shadow WAL, the current generation and position, and checkpoints. Commits are noticed by a cheap
+ * poll of the WAL file's size and time, so writes from any process are seen within milliseconds.
+ */
+public final class DB implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(DB.class);
+
+	private static final String SEQ_UPSERT = "INSERT INTO _litestream_seq (id, seq) VALUES (1, 1) "
+			+ "ON CONFLICT (id) DO UPDATE SET seq = seq + 1";
+
+	/** A restart truncates the WAL file to this size, so one burst does not leave a huge file behind. */
+	private static final long JOURNAL_SIZE_LIMIT = 64L * 1024 * 1024;
+
+	private static final int MAX_PENDING_CHANGES = 10_000;
+
+	private final DbOptions options;
+
+	private final Path path;
+
+	private final Path walPath;
+
+	private final String name;
+
+	private final ShadowWal shadow;
+
+	private final List<Replica> replicas = new CopyOnWriteArrayList<>();
+
+	private final DbStats stats = new DbStats();
+
+	/** Serializes sync, checkpoints and generation changes. */
+	private final ReentrantLock lock = new ReentrantLock();
+
+	/**
+	 * Held while a snapshot is read. Checkpoints and new generations only try it, so a snapshot's WAL
+	 * index cannot change under it and a sync never waits for a snapshot.
+	 */
+	private final ReentrantLock snapshotLock = new ReentrantLock();
+
+	/** Commits noticed but not yet in every replica: (end position, when noticed), oldest first. */
+	private final Deque<Change> pendingChanges = new ArrayDeque<>();
+
+	/** Order of generations seen in this process, to compare positions across generations. */
+	private final Map<String, Long> generationOrder = new ConcurrentHashMap<>();
+
+	private Connection readConnection;
+
+	private final List<Connection> abandonedConnections = new ArrayList<>();
+
+	private Connection writeConnection;
+
+	private Object fileKey;
+
+	private FileChannel dbChannel;
+
+	/**
+	 * The shadow's end when the current read transaction began under the write lock (so its read mark is
+	 * exactly there); null when unknown.
+	 */
+	private Pos readMark;
+
+	private volatile String generation;
+
+	private volatile Pos pos;
+
+	private volatile boolean open;
+
+	private volatile ScheduledExecutorService monitor;
+
+	private long lastWalSize = -1;
+
+	private long lastWalModified = -1;
+
+	private long lastFullSyncNanos;
+
+	private long lastCheckpointNanos = System.nanoTime();
+
+	private String lastLoggedError;
+
+	private record Change(Pos end, Instant at) {
+	}
+
+	public DB(DbOptions options) {
+		this.options = Objects.requireNonNull(options, "options");
+		this.path = options.path().toAbsolutePath().normalize();
+		this.walPath = Path.of(path + "-wal");
+		this.name = path.getFileName().toString();
+		this.shadow = new ShadowWal(path.resolveSibling("." + name + "-litestream4j"));
+	}
+
+	public Path path() {
+		return path;
+	}
+
+	public DbOptions options() {
+		return options;
+	}
+
+	public String name() {
+		return name;
+	}
+
+	public DbStats stats() {
+		return stats;
+	}
+
+	public List<Replica> replicas() {
+		return List.copyOf(replicas);
+	}
+
+	public String generation() {
+		return generation;
+	}
+
+	public Pos pos() {
+		return pos;
+	}
+
+	public boolean isRunning() {
+		return monitor != null;
+	}
+
+	/** Adds a replica; only before {@link #open()}. */
+	public Replica addReplica(ReplicaOptions replicaOptions, ReplicaClient client) {
+		if (open) {
+			throw new IllegalStateException("replicas must be added before db " + path + " is opened");
+		}
+		for (Replica existing : replicas) {
+			if (existing.name().equals(replicaOptions.name())) {
+				throw new IllegalArgumentException("duplicate replica name \"" + replicaOptions.name() + "\" for db " + path);
+			}
+		}
+		Replica replica = new Replica(this, replicaOptions, client);
+		replicas.add(replica);
+		return replica;
+	}
+
+	/** Opens the replicator's connections and local state; starts no thread. */
+	public void open() {
+		lock.lock();
+		try {
+			if (open) {
+				return;
+			}
+			Path parent = path.getParent();
+			if (parent != null && !Files.isDirectory(parent)) {
+				throw new ReplicationException("directory of db " + path + " does not exist");
+			}
+			shadow.init();
+			openConnections();
+			open = true;
+		}
+		catch (IOException | SQLException ex) {
+			closeConnections();
+			throw new ReplicationException("cannot open db " + path + ": " + ex.getMessage(), ex);
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
+	/** Starts watching the database and the replicas' upload loops. */
+	public synchronized void start() {
+		if (monitor != null) {
+			return;
+		}
+		open();
+		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
+				runnable -> Replica.daemon(runnable, "litestream-" + name + "-monitor"));
+		for (Replica replica : replicas) {
+			replica.start();
+		}
+		monitor = executor;
+		lastFullSyncNanos = 0;
+		long period = options.changePollInterval().toMillis();
+		executor.scheduleWithFixedDelay(this::monitorTick, 0, Math.max(1, period), TimeUnit.MILLISECONDS);
+	}
+
+	/** Stops the threads after a final sync of the database and every replica; {@link #start()} may follow. */
+	public synchronized void stop() {
+		ScheduledExecutorService executor = monitor;
+		if (executor == null) {
+			return;
+		}
+		monitor = null;
+		executor.shutdown();
+		try {
+			executor.awaitTermination(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		try {
+			sync();
+		}
+		catch (RuntimeException ex) {
+			log.warn("final sync of db {} failed: {}", path, ex.getMessage());
+		}
+		for (Replica replica : replicas) {
+			replica.stop();
+		}
+	}
+
+	@Override
+	public void close() {
+		stop();
+		lock.lock();
+		try {
+			open = false;
+			closeConnections();
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
+	/** Syncs the database, then has every replica upload everything; throws when a replica fails. */
+	public void syncAndWait(Duration timeout) {
+		sync();
+		long deadline = System.nanoTime() + timeout.toNanos();
+		for (Replica replica : replicas) {
+			replica.syncUntilCaughtUp(deadline);
+		}
+	}
+
+	/** Has every replica write a snapshot now. */
+	public void snapshot() {
+		for (Replica replica : replicas) {
+			replica.snapshot();
+		}
+	}
+
+	private void monitorTick() {
+		try {
+			boolean due = System.nanoTime() - lastFullSyncNanos >= options.monitorInterval().toNanos();
+			boolean changed = walChanged();
+			if (due || changed) {
+				sync();
+			}
+		}
+		catch (RuntimeException ex) {
+			String message = String.valueOf(ex.getMessage());
+			if (!message.equals(lastLoggedError)) {
+				log.warn("sync error db={} error=\"{}\"", path, message);
+				lastLoggedError = message;
+			}
+		}
+	}
+
+	private boolean walChanged() {
+		try {
+			BasicFileAttributes attrs = Files.readAttributes(walPath, BasicFileAttributes.class);
+			long size = attrs.size();
+			long modified = attrs.lastModifiedTime().toMillis();
+			boolean changed = size != lastWalSize || modified != lastWalModified;
+			lastWalSize = size;
+			lastWalModified = modified;
+			return changed;
+		}
+		catch (IOException ex) {
+			return true;
+		}
+	}
+
+	/**
+	 * Copies newly committed WAL frames into the shadow WAL, starting a new generation when continuity
+	 * with what was copied before cannot be proven, and checkpoints when the WAL has grown enough.
+	 */
+	public void sync() {
+		long started = System.nanoTime();
+		lock.lock();
+		try {
+			if (!open) {
+				open();
+			}
+			String reason = null;
+			if (databaseReplaced()) {
+				reason = "database file replaced";
+				reopenConnections();
+			}
+			ensureWalExists();
+			if (reason == null) {
+				reason = verify();
+			}
+			Pos before = pos;
+			if (reason != null && !createGeneration(reason)) {
+				return;
+			}
+			long walSizeBefore = Files.size(walPath);
+			copyToShadow();
+			maybeCheckpoint(walSizeBefore);
+			updateGauges(walSizeBefore);
+			stats.syncCount.incrementAndGet();
+			stats.lastSyncAt = Instant.now();
+			stats.lastSyncError = null;
+			lastLoggedError = null;
+			lastFullSyncNanos = System.nanoTime();
+			if (!Objects.equals(before, pos)) {
+				pruneShadow();
+				for (Replica replica : replicas) {
+					replica.notifyChange();
+				}
+			}
+		}
+		catch (IOException | SQLException | RuntimeException ex) {
+			stats.syncErrorCount.incrementAndGet();
+			stats.lastSyncError = ex.getMessage();
+			if (ex instanceof ReplicationException re) {
+				throw re;
+			}
+			throw new ReplicationException("sync of db " + path + " failed: " + ex.getMessage(), ex);
+		}
+		finally {
+			stats.syncNanos.addAndGet(System.nanoTime() - started);
+			lock.unlock();
+		}
+	}
+
+	// --- connections -------------------------------------------------------------------------
+
+	private void openConnections() throws SQLException, IOException {
+		writeConnection = Sqlite.open(path, options.busyTimeout());
+		String mode = Sqlite.queryString(writeConnection, "PRAGMA journal_mode = wal");
+		if (!"wal".equalsIgnoreCase(mode)) {
+			throw new ReplicationException("db " + path + " could not be switched to WAL mode (journal_mode=" + mode + ")");
+		}
+		Sqlite.exec(writeConnection, "PRAGMA wal_autocheckpoint = 0");
+		Sqlite.exec(writeConnection, "PRAGMA journal_size_limit = " + JOURNAL_SIZE_LIMIT);
+		Sqlite.exec(writeConnection, "CREATE TABLE IF NOT EXISTS _litestream_seq (id INTEGER PRIMARY KEY, seq INTEGER)");
+		Sqlite.exec(writeConnection, "CREATE TABLE IF NOT EXISTS _litestream_lock (id INTEGER)");
+		readConnection = Sqlite.open(path, options.busyTimeout());
+		Sqlite.exec(readConnection, "PRAGMA wal_autocheckpoint = 0");
+		beginReadTransaction();
+		fileKey = DatabaseFileHandles.fileKey(path);
+		dbChannel = DatabaseFileHandles.channel(path);
+	}
+
+	private void closeConnections() {
+		if (readConnection != null) {
+			try {
+				Sqlite.exec(readConnection, "ROLLBACK");
+			}
+			catch (SQLException ignored) {
+				// no transaction open
+			}
+		}
+		Sqlite.closeQuietly(readConnection);
+		Sqlite.closeQuietly(writeConnection);
+		readConnection = null;
+		writeConnection = null;
+	}
+
+	/**
+	 * After the database file was replaced, the old connections are abandoned, not closed: as last closer
+	 * of the old file, SQLite would checkpoint and then delete {@code <db>-wal} and {@code -shm} by name,
+	 * which now belong to the new database.
+	 */
+	private void reopenConnections() throws SQLException, IOException {
+		try {
+			endReadTransaction();
+		}
+		catch (SQLException ignored) {
+			// the old file's transaction is irrelevant now
+		}
+		abandonedConnections.add(readConnection);
+		abandonedConnections.add(writeConnection);
+		readConnection = null;
+		writeConnection = null;
+		openConnections();
+	}
+
+	private boolean databaseReplaced() throws IOException {
+		try {
+			return !DatabaseFileHandles.fileKey(path).equals(fileKey);
+		}
+		catch (NoSuchFileException ex) {
+			throw new ReplicationException("db " + path + " no longer exists");
+		}
+	}
+
+	private void beginReadTransaction() throws SQLException {
+		readMark = null;
+		Sqlite.exec(readConnection, "BEGIN");
+		Sqlite.queryLongs(readConnection, "SELECT COUNT(1) FROM _litestream_seq", 1);
+	}
+
+	private void endReadTransaction() throws SQLException {
+		Sqlite.exec(readConnection, "ROLLBACK");
+	}
+
+	/** A WAL header must exist to copy from; a write makes SQLite create one. */
+	private void ensureWalExists() throws IOException, SQLException {
+		if (!Files.exists(walPath) || Files.size(walPath) < WalHeader.SIZE) {
+			Sqlite.exec(writeConnection, SEQ_UPSERT);
+		}
+	}
+
+	// --- continuity and generations ----------------------------------------------------------
+
+	/** Why the shadow WAL no longer continues the real WAL, or null when it does (Litestream's verify). */
+	private String verify() throws IOException {
+		String gen = shadow.readGeneration();
+		if (gen == null) {
+			return "no generation exists";
+		}
+		List<Long> indexes = shadow.indexes(gen);
+		if (indexes.isEmpty()) {
+			return "no shadow wal";
+		}
+		long index = indexes.get(indexes.size() - 1);
+		if (index >= 0x7FFFFFFFL) {
+			return "max index exceeded";
+		}
+		long shadowSize = shadow.size(gen, index);
+		if (shadowSize < WalHeader.SIZE) {
+			return "short shadow wal";
+		}
+		WalHeader shadowHeader;
+		try {
+			shadowHeader = shadow.header(gen, index);
+		}
+		catch (InvalidWalException ex) {
+			return "invalid shadow wal header";
+		}
+		long shadowEnd = shadowHeader.alignToFrame(shadowSize);
+		if (shadowEnd > 0x7FFFFFFFL * 2) {
+			return "max offset exceeded";
+		}
+		WalHeader walHeader;
+		long walSize;
+		try (FileChannel wal = FileChannel.open(walPath, StandardOpenOption.READ)) {
+			walSize = wal.size();
+			walHeader = readHeader(wal);
+			if (walHeader == null) {
+				return "wal header missing or invalid";
+			}
+			if (!shadowHeader.sameAs(walHeader)) {
+				Pos end = new Pos(gen, index, shadowEnd);
+				if (gen.equals(generation) && restartLostNothing(end, shadowHeader, walHeader)) {
+					shadow.create(gen, index + 1, walHeader);
+					pos = new Pos(gen, index + 1, WalHeader.SIZE);
+					return null;
+				}
+				return shadowEnd == WalHeader.SIZE ? "wal header only, mismatched" : "wal header mismatch";
+			}
+			if (shadowEnd > walHeader.alignToFrame(walSize)) {
+				return "wal truncated by another process";
+			}
+			if (shadowEnd > WalHeader.SIZE) {
+				int frameSize = shadowHeader.frameSize();
+				byte[] inShadow = shadow.read(gen, index, shadowEnd - frameSize, frameSize);
+				byte[] inWal = new byte[frameSize];
+				if (inShadow == null || !WalScanner.readFully(wal, inWal, shadowEnd - frameSize)
+						|| !Arrays.equals(inShadow, inWal)) {
+					return "wal overwritten by another process";
+				}
+			}
+		}
+		if (!gen.equals(generation)) {
+			log.info("continuing generation db={} generation={} position={}", path, gen,
+					new Pos(gen, index, shadowEnd));
+			generationOrder.putIfAbsent(gen, (long) generationOrder.size());
+		}
+		generation = gen;
+		pos = new Pos(gen, index, shadowEnd);
+		return null;
+	}
+
+	/**
+	 * Starts a new generation from the current WAL. Returns false, leaving it to the next sync, while a
+	 * snapshot is being read.
+	 */
+	private boolean createGeneration(String reason) throws IOException, SQLException {
+		if (!snapshotLock.tryLock()) {
+			return false;
+		}
+		try {
+			ensureWalExists();
+			WalHeader header;
+			try (FileChannel wal = FileChannel.open(walPath, StandardOpenOption.READ)) {
+				header = readHeader(wal);
+			}
+			if (header == null) {
+				throw new ReplicationException("db " + path + ": cannot start a generation, wal header invalid");
+			}
+			String previous = generation;
+			String gen = Generations.newGeneration();
+			shadow.create(gen, 0, header);
+			generationOrder.put(gen, (long) generationOrder.size());
+			generation = gen;
+			pos = new Pos(gen, 0, WalHeader.SIZE);
+			copyToShadow();
+			shadow.writeGeneration(gen);
+			shadow.deleteOtherGenerations(gen);
+			recordChange(new Pos(gen, 0, 0));
+			stats.generationChanges.incrementAndGet();
+			stats.lastGenerationChangeReason = reason;
+			log.info("sync: new generation db={} generation={} previous={} reason=\"{}\"", path, gen, previous, reason);
+			return true;
+		}
+		finally {
+			snapshotLock.unlock();
+		}
+	}
+
+	/** Appends the WAL's newly committed frames of the current index to its shadow file. */
+	private void copyToShadow() throws IOException {
+		String gen = generation;
+		long index = pos.index();
+		WalHeader header = shadow.header(gen, index);
+		long shadowEnd = header.alignToFrame(shadow.size(gen, index));
+		WalChecksum start = header.checksum();
+		if (shadowEnd > WalHeader.SIZE) {
+			byte[] last = shadow.read(gen, index, shadowEnd - header.frameSize(), WalFrame.HEADER_SIZE);
+			WalFrame frame = WalFrame.parse(last);
+			start = new WalChecksum(frame.checksum1(), frame.checksum2());
+		}
+		try (FileChannel wal = FileChannel.open(walPath, StandardOpenOption.READ)) {
+			WalHeader walHeader = readHeader(wal);
+			if (!header.sameAs(walHeader)) {
+				return; // restarted: the next verify decides between a new index and a new generation
+			}
+			WalScanner.Result scan = WalScanner.scan(wal, header, shadowEnd, start);
+			if (scan.committedEnd() > shadowEnd) {
+				shadow.append(gen, index, shadowEnd, wal, shadowEnd, scan.committedEnd() - shadowEnd);
+				// Committed frames of one incarnation never change; an unchanged header after the copy proves
+				// no restart overwrote what was just copied.
+				if (!header.sameAs(readHeader(wal))) {
+					shadow.truncate(gen, index, shadowEnd);
+					return;
+				}
+				stats.totalWalBytes.addAndGet(scan.committedEnd() - shadowEnd);
+				pos = new Pos(gen, index, scan.committedEnd());
+				recordChange(pos);
+			}
+			else {
+				pos = new Pos(gen, index, shadowEnd);
+			}
+		}
+	}
+
+	private static WalHeader readHeader(FileChannel wal) throws IOException {
+		byte[] bytes = new byte[WalHeader.SIZE];
+		if (!WalScanner.readFully(wal, bytes, 0)) {
+			return null;
+		}
+		try {
+			return WalHeader.parse(bytes);
+		}
+		catch (InvalidWalException ex) {
+			return null;
+		}
+	}
+
+	// --- checkpoints ----------------------------------------------------------------------------
+
+	private void maybeCheckpoint(long walSizeBefore) throws IOException, SQLException {
+		WalHeader header = shadow.header(generation, pos.index());
+		long frames = (pos.offset() - WalHeader.SIZE) / header.frameSize();
+		boolean interval = !options.checkpointInterval().isZero() && frames > 1
+				&& System.nanoTime() - lastCheckpointNanos >= options.checkpointInterval().toNanos();
+		if (frames >= options.minCheckpointPageCount() || interval
+				|| walSizeBefore >= header.sizeOf(options.truncatePageCount())) {
+			checkpoint();
+		}
+	}
+
+	/**
+	 * Checkpoints without ever letting frames escape the shadow WAL. Under the database's write lock
+	 * (BEGIN IMMEDIATE, so no one can commit) every committed frame is copied, a PASSIVE checkpoint runs
+	 * from the other connection and the long-running read transaction is taken again, so its read mark is
+	 * exactly the shadow's end. A write that starts after a full backfill restarts the WAL; whoever makes
+	 * that write, the read mark proves the old incarnation ended where the shadow ends (see verify).
+	 */
+	private void checkpoint() throws IOException, SQLException {
+		if (!snapshotLock.tryLock()) {
+			return;
+		}
+		long started = System.nanoTime();
+		try {
+			try {
+				Sqlite.exec(writeConnection, "BEGIN IMMEDIATE");
+			}
+			catch (SQLException busy) {
+				log.debug("checkpoint skipped, db {} busy: {}", path, busy.getMessage());
+				return;
+			}
+			long[] result;
+			try {
+				copyToShadow();
+				endReadTransaction();
+				try {
+					result = Sqlite.queryLongs(readConnection, "PRAGMA wal_checkpoint(PASSIVE)", 3);
+				}
+				finally {
+					beginReadTransaction();
+				}
+				readMark = pos;
+			}
+			finally {
+				Sqlite.exec(writeConnection, "ROLLBACK");
+			}
+			Sqlite.exec(writeConnection, SEQ_UPSERT);
+			log.debug("checkpoint db={} mode=PASSIVE result={},{},{}", path, result[0], result[1], result[2]);
+			lastCheckpointNanos = System.nanoTime();
+			stats.checkpointCount.incrementAndGet();
+			String reason = verify();
+			if (reason != null) {
+				createGeneration(reason);
+			}
+			copyToShadow();
+		}
+		catch (SQLException | IOException | RuntimeException ex) {
+			stats.checkpointErrorCount.incrementAndGet();
+			throw ex;
+		}
+		finally {
+			stats.checkpointNanos.addAndGet(System.nanoTime() - started);
+			snapshotLock.unlock();
+		}
+	}
+
+	/**
+	 * Whether a WAL restart provably lost no frame: the read transaction has been held since its mark was
+	 * the shadow's end, so no frame past that mark could be backfilled, and a restart needs a full backfill;
+	 * the new header must be exactly one restart later.
+	 */
+	private boolean restartLostNothing(Pos shadowEnd, WalHeader old, WalHeader current) {
+		return shadowEnd.equals(readMark) && current.checkpointSequence() == old.checkpointSequence() + 1
+				&& current.salt1() == old.salt1() + 1 && current.pageSize() == old.pageSize();
+	}
+
+	// --- snapshots --------------------------------------------------------------------------------
+
+	/** Where a snapshot belongs: its generation and the WAL index replayed on top of it. */
+	public record SnapshotPosition(String generation, long index) {
+	}
+
+	/**
+	 * Writes the database file's bytes to {@code out} for a snapshot. Every committed frame is copied
+	 * to the shadow WAL first and checkpoints are held off while reading, so each page read is older
+	 * than, or also in, the returned WAL index, which restore replays in full.
+	 */
+	SnapshotPosition snapshotTo(OutputStream out) throws IOException {
+		snapshotLock.lock();
+		try {
+			sync();
+			SnapshotPosition at = new SnapshotPosition(generation, pos.index());
+			FileChannel channel = dbChannel;
+			long size = channel.size();
+			ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+			long position = 0;
+			while (position < size) {
+				buffer.clear();
+				int n = channel.read(buffer, position);
+				if (n < 0) {
+					break;
+				}
+				out.write(buffer.array(), 0, n);
+				position += n;
+			}
+			return at;
+		}
+		finally {
+			snapshotLock.unlock();
+		}
+	}
+
+	// --- replica support ----------------------------------------------------------------------
+
+	ShadowWal shadow() {
+		return shadow;
+	}
+
+	/** Time since the oldest commit not yet covered by {@code replicated}; zero when caught up. */
+	Duration lagOf(Pos replicated) {
+		synchronized (pendingChanges) {
+			for (Change change : pendingChanges) {
+				if (!covers(replicated, change.end())) {
+					return Duration.between(change.at(), Instant.now());
+				}
+			}
+		}
+		return Duration.ZERO;
+	}
+
+	private boolean covers(Pos replicated, Pos end) {
+		if (replicated == null) {
+			return false;
+		}
+		long replicatedOrder = generationOrder.getOrDefault(replicated.generation(), -1L);
+		long endOrder = generationOrder.getOrDefault(end.generation(), -1L);
+		if (replicatedOrder != endOrder) {
+			return replicatedOrder > endOrder;
+		}
+		return replicated.compareTo(end) >= 0;
+	}
+
+	private void recordChange(Pos end) {
+		synchronized (pendingChanges) {
+			if (pendingChanges.size() < MAX_PENDING_CHANGES) {
+				pendingChanges.addLast(new Change(end, Instant.now()));
+			}
+		}
+	}
+
+	/** Drops what every replica has and shadow files no replica needs (keeping one extra index). */
+	private void pruneShadow() throws IOException {
+		long lowest = Long.MAX_VALUE;
+		for (Replica replica : replicas) {
+			Pos replicated = replica.pos();
+			lowest = Math.min(lowest,
+					replicated != null && replicated.generation().equals(generation) ? replicated.index() : 0);
+		}
+		synchronized (pendingChanges) {
+			while (!pendingChanges.isEmpty()) {
+				Pos end = pendingChanges.peekFirst().end();
+				boolean everywhere = !replicas.isEmpty();
+				for (Replica replica : replicas) {
+					everywhere &= covers(replica.pos(), end);
+				}
+				if (!everywhere) {
+					break;
+				}
+				pendingChanges.removeFirst();
+			}
+		}
+		if (lowest != Long.MAX_VALUE && lowest > 1) {
+			shadow.prune(generation, lowest - 1);
+		}
+	}
+
+	void afterReplicaProgress() {
+		if (lock.tryLock()) {
+			try {
+				if (generation != null) {
+					pruneShadow();
+				}
+			}
+			catch (IOException ex) {
+				log.debug("pruning shadow wal of db {} failed: {}", path, ex.getMessage());
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+	}
+
+	private void updateGauges(long walSize) throws IOException {
+		stats.walSize.set(walSize);
+		stats.dbSize.set(Files.size(path));
+		stats.shadowWalIndex.set(pos.index());
+		stats.shadowWalSize.set(pos.offset());
+	}
+
+	@Override
+	public String toString() {
+		return "DB[" + path + "]";
+	}
+
+}
