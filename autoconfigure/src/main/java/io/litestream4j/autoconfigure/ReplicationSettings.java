@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
  *
  * @param source where the config came from, for messages ({@code litestream.*} or the YAML file)
  * @param dbs the databases to replicate
+ * @param credentials the global credentials (litestream.*, the YAML's or LITESTREAM_*); null for the AWS chain
  */
-public record ReplicationSettings(String source, List<DbSettings> dbs) {
+public record ReplicationSettings(String source, List<DbSettings> dbs, @Nullable Credentials credentials) {
 
 	public ReplicationSettings {
 		dbs = List.copyOf(dbs);

@@ -101,7 +101,17 @@ public final class ReplicationSettingsResolver {
 		checkDurationPositive("litestream.health.max-lag", properties.health().maxLag(), true);
 		checkDurationPositive("litestream.health.max-failure-duration", properties.health().maxFailureDuration(), true);
 		checkDurationPositive("litestream.lease.ttl", properties.lease().ttl(), false);
-		return new ReplicationSettings(source, dbs);
+		return new ReplicationSettings(source, dbs, global);
+	}
+
+	/**
+	 * A replica given only by its URL (a restore's {@code source}), with the global credentials.
+	 * @throws InvalidLitestreamConfigException naming {@code key} when the URL is not usable
+	 */
+	ReplicaSettings replicaFromUrl(String key, String url, @Nullable Credentials global) {
+		Replica replica = new Replica("source", null, url, null, null, null, null, null, false, Duration.ofSeconds(1),
+				null, Duration.ZERO, Duration.ZERO, null, null, null);
+		return replica(key, replica, global, false);
 	}
 
 	/** The SQLite database of {@code spring.datasource.url}, carrying {@code litestream.replicas}. */

@@ -16,6 +16,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
+import io.litestream4j.core.file.FileReplicaClient;
+
 import io.litestream4j.autoconfigure.ReplicationSettings.DbSettings;
 import io.litestream4j.autoconfigure.ReplicationSettings.ReplicaSettings;
 
@@ -33,8 +35,9 @@ class LitestreamPropertiesTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class))
-		// Only the settings are under test here; the replicator is started by other tests.
-		.withPropertyValues("litestream.restore-on-startup=never");
+		// Only the settings are under test here: no restore, and replica clients that touch nothing.
+		.withPropertyValues("litestream.restore-on-startup=never")
+		.withBean(ReplicaClientFactory.class, () -> (replica) -> new FileReplicaClient(Path.of("/nonexistent")));
 
 	private String db() {
 		return "litestream.dbs[0].path=" + dir.resolve("app.db");

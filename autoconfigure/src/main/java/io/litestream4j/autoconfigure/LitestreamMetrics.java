@@ -1,0 +1,205 @@
+package io.litestream4j.autoconfigure;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.DisposableBean;
+
+import io.litestream4j.core.DB;
+import io.litestream4j.core.DbStats;
+import io.litestream4j.core.Pos;
+import io.litestream4j.core.Replica;
+import io.litestream4j.core.ReplicaOperation;
+
+import io.litestream4j.autoconfigure.LitestreamReplicator.ReplicatedDb;
+
+/**
+ * Litestream's metrics under {@code litestream.*}, plus what Litestream never had: replication lag and the
+ * current generation. Gauges read the engine's counters when scraped; only the generation series, whose tag
+ * changes, is maintained by a one-second refresh that removes the old series.
+ */
+public final class LitestreamMetrics implements MeterBinder, DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(LitestreamMetrics.class);
+
+	private final LitestreamReplicator replicator;
+
+	private final Map<String, GenerationState> generations = new HashMap<>();
+
+	private ScheduledExecutorService refresher;
+
+	public LitestreamMetrics(LitestreamReplicator replicator) {
+		this.replicator = replicator;
+	}
+
+	@Override
+	public synchronized void bindTo(MeterRegistry registry) {
+		for (ReplicatedDb database : this.replicator.databases()) {
+			bindDb(registry, database);
+		}
+		if (this.refresher == null) {
+			this.refresher = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "litestream-metrics");
+				thread.setDaemon(true);
+				return thread;
+			});
+			this.refresher.scheduleWithFixedDelay(this::refreshGenerations, 0, 1, TimeUnit.SECONDS);
+		}
+		synchronized (this.generations) {
+			for (ReplicatedDb database : this.replicator.databases()) {
+				this.generations.computeIfAbsent(registryKey(registry, database), (key) -> new GenerationState(registry, database));
+			}
+		}
+	}
+
+	private static String registryKey(MeterRegistry registry, ReplicatedDb database) {
+		return System.identityHashCode(registry) + "/" + database.settings().path();
+	}
+
+	private void bindDb(MeterRegistry registry, ReplicatedDb database) {
+		DB db = database.db();
+		Tags tags = Tags.of("db", database.name());
+		gauge(registry, "litestream.db.size", "Size of the database file", tags, db, (d) -> d.stats().dbSize());
+		gauge(registry, "litestream.wal.size", "Size of the WAL file", tags, db, (d) -> d.stats().walSize());
+		gauge(registry, "litestream.shadow.wal.index", "Index of the current shadow WAL", tags, db,
+				(d) -> d.stats().shadowWalIndex());
+		gauge(registry, "litestream.shadow.wal.size", "Size of the current shadow WAL", tags, db,
+				(d) -> d.stats().shadowWalSize());
+		counter(registry, "litestream.total.wal.bytes", "WAL bytes copied into the shadow WAL", tags, db,
+				(d) -> d.stats().totalWalBytes());
+		counter(registry, "litestream.sync.count", "Syncs of the WAL into the shadow WAL", tags, db,
+				(d) -> d.stats().syncCount());
+		counter(registry, "litestream.sync.error.count", "Failed syncs", tags, db, (d) -> d.stats().syncErrorCount());
+		counter(registry, "litestream.sync.seconds", "Time spent syncing", tags, db, (d) -> d.stats().syncSecondsTotal());
+		counter(registry, "litestream.checkpoint.count", "Checkpoints", tags, db, (d) -> d.stats().checkpointCount());
+		counter(registry, "litestream.checkpoint.error.count", "Failed checkpoints", tags, db,
+				(d) -> d.stats().checkpointErrorCount());
+		counter(registry, "litestream.checkpoint.seconds", "Time spent checkpointing", tags, db,
+				(d) -> d.stats().checkpointSecondsTotal());
+		for (Replica replica : db.replicas()) {
+			Tags replicaTags = tags.and("replica", replica.name());
+			Gauge.builder("litestream.replication.lag", replica, (r) -> r.lag().toNanos() / 1e9)
+				.description("Seconds since the oldest commit not yet in the replica; 0 when caught up")
+				.baseUnit("seconds")
+				.tags(replicaTags)
+				.register(registry);
+			gauge(registry, "litestream.replica.wal.index", "WAL index of the replica's position", replicaTags, replica,
+					(r) -> index(r.pos()));
+			gauge(registry, "litestream.replica.wal.offset", "WAL offset of the replica's position", replicaTags,
+					replica, (r) -> offset(r.pos()));
+			gauge(registry, "litestream.replica.snapshots", "Snapshots written by this replica", replicaTags, replica,
+					Replica::snapshotCount);
+			counter(registry, "litestream.replica.wal.bytes", "Bytes uploaded to the replica", replicaTags, replica,
+					Replica::uploadedBytes);
+			counter(registry, "litestream.replica.errors", "Failed replica operations", replicaTags, replica,
+					Replica::errorCount);
+			for (ReplicaOperation operation : ReplicaOperation.values()) {
+				Tags operationTags = replicaTags.and("operation", operation.name());
+				counter(registry, "litestream.replica.operations", "Requests made to the replica's store",
+						operationTags, replica, (r) -> r.client().counters().requests(operation));
+				counter(registry, "litestream.replica.operation.bytes", "Bytes moved by requests to the replica's store",
+						operationTags, replica, (r) -> r.client().counters().bytes(operation));
+			}
+		}
+	}
+
+	private static <T> void gauge(MeterRegistry registry, String name, String description, Tags tags, T target,
+			ToDoubleFunction<T> value) {
+		Gauge.builder(name, target, value).description(description).tags(tags).strongReference(true).register(registry);
+	}
+
+	private static <T> void counter(MeterRegistry registry, String name, String description, Tags tags, T target,
+			ToDoubleFunction<T> value) {
+		FunctionCounter.builder(name, target, value).description(description).tags(tags).register(registry);
+	}
+
+	private static double index(Pos pos) {
+		return (pos != null) ? pos.index() : Double.NaN;
+	}
+
+	private static double offset(Pos pos) {
+		return (pos != null) ? pos.offset() : Double.NaN;
+	}
+
+	private void refreshGenerations() {
+		synchronized (this.generations) {
+			for (GenerationState state : this.generations.values()) {
+				try {
+					state.refresh();
+				}
+				catch (RuntimeException ex) {
+					logger.debug("Refreshing the generation metric of " + state.database.settings().path() + " failed", ex);
+				}
+			}
+		}
+	}
+
+	/** The info gauge {@code litestream.generation{db,generation}=1} and the changes counter of one database. */
+	private static final class GenerationState {
+
+		private final MeterRegistry registry;
+
+		private final ReplicatedDb database;
+
+		private String generation;
+
+		private Gauge gauge;
+
+		private long changes;
+
+		GenerationState(MeterRegistry registry, ReplicatedDb database) {
+			this.registry = registry;
+			this.database = database;
+			this.changes = database.db().stats().generationChanges();
+		}
+
+		void refresh() {
+			DbStats stats = this.database.db().stats();
+			long total = stats.generationChanges();
+			if (total > this.changes) {
+				String reason = stats.lastGenerationChangeReason();
+				Counter.builder("litestream.generation.changes")
+					.description("Generation changes, by reason")
+					.tags("db", this.database.name(), "reason", (reason != null) ? reason : "unknown")
+					.register(this.registry)
+					.increment(total - this.changes);
+				this.changes = total;
+			}
+			String current = this.database.db().generation();
+			if (current == null || current.equals(this.generation)) {
+				return;
+			}
+			if (this.gauge != null) {
+				this.registry.remove(this.gauge);
+			}
+			this.gauge = Gauge.builder("litestream.generation", () -> 1)
+				.description("1 for the current generation of the database")
+				.tags("db", this.database.name(), "generation", current)
+				.register(this.registry);
+			this.generation = current;
+		}
+
+	}
+
+	@Override
+	public synchronized void destroy() {
+		if (this.refresher != null) {
+			this.refresher.shutdownNow();
+			this.refresher = null;
+		}
+	}
+
+}
