@@ -163,7 +163,8 @@ public class LitestreamEndpoint {
 		try {
 			return switch (action) {
 				case "restore" -> restore(new LitestreamRestoreService.Request(db, replica, source, timestamp, generation,
-						index, outputPath, isTrue(overwrite), isTrue(ifDbNotExists), isTrue(ifReplicaExists)), isTrue(live));
+						index, outputPath, isTrue(overwrite), isTrue(ifDbNotExists), isTrue(ifReplicaExists),
+						isTrue(live)));
 				case "snapshot" -> forEachDb(db, "snapshot", (database) -> database.db().snapshot());
 				case "sync" -> forEachDb(db, "sync", (database) -> database.db().syncAndWait(SYNC_TIMEOUT));
 				default -> new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
@@ -177,11 +178,7 @@ public class LitestreamEndpoint {
 		}
 	}
 
-	private WebEndpointResponse<Object> restore(LitestreamRestoreService.Request request, boolean live) {
-		if (live) {
-			return problem(WebEndpointResponse.STATUS_BAD_REQUEST, "live restore is not available yet; restore to an "
-					+ "outputPath and restart with it");
-		}
+	private WebEndpointResponse<Object> restore(LitestreamRestoreService.Request request) {
 		RestoreResult result = this.restoreService.restore(request);
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("path", result.path().toString());
@@ -194,6 +191,11 @@ public class LitestreamEndpoint {
 		body.put("bytes", result.bytes());
 		body.put("durationMs", result.duration().toMillis());
 		body.put("integrity", result.integrity());
+		if (request.live()) {
+			ReplicatedDb database = this.replicator.find(result.path().toString());
+			body.put("live", true);
+			body.put("newGeneration", (database != null) ? database.db().generation() : null);
+		}
 		return new WebEndpointResponse<>(body, WebEndpointResponse.STATUS_OK);
 	}
 

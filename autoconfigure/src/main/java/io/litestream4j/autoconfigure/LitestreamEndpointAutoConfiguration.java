@@ -1,5 +1,8 @@
 package io.litestream4j.autoconfigure;
 
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -25,9 +28,12 @@ public final class LitestreamEndpointAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		LitestreamRestoreService litestreamRestoreService(ReplicationSettings settings, LitestreamReplicaClients clients,
-				LitestreamProperties properties, Environment environment) {
+				LitestreamProperties properties, Environment environment, LitestreamReplicator replicator,
+				ObjectProvider<DataSource> dataSources) {
+			// DataSources are looked up only when a live restore runs, so the endpoint does not start the pool.
+			LiveRestorer liveRestorer = new LiveRestorer(replicator, () -> dataSources.orderedStream().toList());
 			return new LitestreamRestoreService(settings, clients, new ReplicationSettingsResolver(environment),
-					properties.restore().allowedDirs());
+					properties.restore().allowedDirs(), replicator, liveRestorer);
 		}
 
 		@Bean

@@ -44,8 +44,20 @@ public final class LitestreamRestoreService {
 
 	private final List<Path> allowedDirs;
 
+	private final @Nullable LitestreamReplicator replicator;
+
+	private final @Nullable LiveRestorer liveRestorer;
+
 	public LitestreamRestoreService(ReplicationSettings settings, LitestreamReplicaClients clients,
 			ReplicationSettingsResolver resolver, List<Path> allowedDirs) {
+		this(settings, clients, resolver, allowedDirs, null, null);
+	}
+
+	LitestreamRestoreService(ReplicationSettings settings, LitestreamReplicaClients clients,
+			ReplicationSettingsResolver resolver, List<Path> allowedDirs, @Nullable LitestreamReplicator replicator,
+			@Nullable LiveRestorer liveRestorer) {
+		this.replicator = replicator;
+		this.liveRestorer = liveRestorer;
 		this.settings = settings;
 		this.clients = clients;
 		this.resolver = resolver;
@@ -67,10 +79,12 @@ public final class LitestreamRestoreService {
 	 * @param overwrite whether an existing output may be replaced
 	 * @param ifDbNotExists whether an existing output means: nothing to do
 	 * @param ifReplicaExists whether a missing backup means: nothing to do
+	 * @param live whether the application's own database is replaced in place, without a restart
 	 */
 	public record Request(@Nullable String db, @Nullable String replica, @Nullable String source,
 			@Nullable String timestamp, @Nullable String generation, @Nullable String index,
-			@Nullable String outputPath, boolean overwrite, boolean ifDbNotExists, boolean ifReplicaExists) {
+			@Nullable String outputPath, boolean overwrite, boolean ifDbNotExists, boolean ifReplicaExists,
+			boolean live) {
 
 	}
 
@@ -103,14 +117,46 @@ public final class LitestreamRestoreService {
 		if (index != null && generation == null) {
 			throw badRequest("index needs a generation");
 		}
+		if (request.source() != null && request.replica() != null) {
+			throw badRequest("give either replica or source, not both");
+		}
 		DbSettings db = db(request.db());
+		if (request.live()) {
+			return live(request, db, generation, index, timestamp);
+		}
 		Path output = outputPath(request.outputPath(), db);
 		RestoreOptions options = new RestoreOptions(output, generation, index, timestamp, request.overwrite(),
 				request.ifDbNotExists(), request.ifReplicaExists(), RestoreOptions.DEFAULT_PARALLELISM);
+		return restoreFrom(request, db, options);
+	}
+
+	private RestoreResult live(Request request, @Nullable DbSettings db, @Nullable String generation,
+			@Nullable Long index, @Nullable Instant timestamp) {
+		if (this.liveRestorer == null || this.replicator == null) {
+			throw badRequest("live restore is not available in this application");
+		}
+		if (db == null) {
+			throw badRequest("a live restore needs a replicated db");
+		}
+		if (request.outputPath() != null && !Path.of(request.outputPath()).toAbsolutePath().normalize().equals(db.path())) {
+			throw badRequest("a live restore writes the database itself; leave outputPath out");
+		}
+		if (request.ifDbNotExists()) {
+			throw badRequest("ifDbNotExists contradicts live: the database exists");
+		}
+		LitestreamReplicator.ReplicatedDb database = this.replicator.find(db.path().toString());
+		if (database == null) {
+			throw badRequest("db " + db.name() + " is not running");
+		}
+		return this.liveRestorer.restore(database, (temporary) -> {
+			RestoreOptions options = new RestoreOptions(temporary, generation, index, timestamp, false, false,
+					request.ifReplicaExists(), RestoreOptions.DEFAULT_PARALLELISM);
+			return restoreFrom(request, db, options);
+		});
+	}
+
+	private RestoreResult restoreFrom(Request request, @Nullable DbSettings db, RestoreOptions options) {
 		if (request.source() != null) {
-			if (request.replica() != null) {
-				throw badRequest("give either replica or source, not both");
-			}
 			ReplicaSettings source;
 			try {
 				source = this.resolver.replicaFromUrl("source", request.source(), this.settings.credentials());
@@ -128,8 +174,7 @@ public final class LitestreamRestoreService {
 		if (db == null) {
 			throw badRequest("no database to take the replica from; give db or source");
 		}
-		ReplicaSettings replica = replica(db, request.replica());
-		return restore(this.clients.get(replica), options);
+		return restore(this.clients.get(replica(db, request.replica())), options);
 	}
 
 	private RestoreResult restore(ReplicaClient client, RestoreOptions options) {

@@ -13,8 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +30,11 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+
+import io.litestream4j.core.DB;
+import io.litestream4j.core.DbOptions;
+import io.litestream4j.core.ReplicaOptions;
+import io.litestream4j.core.file.FileReplicaClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -133,6 +136,47 @@ class LitestreamApplicationTests {
 		assertThat(again.body()).contains("overwrite");
 		assertThat(post("/actuator/litestream/restore", "{\"outputPath\":\"" + output + "\",\"overwrite\":true}")
 			.statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void liveRestoreReplacesTheDatabaseInPlace() throws Exception {
+		this.jdbc.update("INSERT INTO tasks (title) VALUES ('replaced by the restore')");
+		String before = this.replicator.databases().get(0).db().generation();
+		// Another database's backup, made with the engine directly.
+		Path otherDb = dir.resolve("other/other.db");
+		Path otherReplica = dir.resolve("other-replica");
+		Files.createDirectories(otherDb.getParent());
+		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + otherDb);
+				Statement statement = connection.createStatement()) {
+			statement.execute("PRAGMA journal_mode = wal");
+			statement.execute("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL)");
+			statement.execute("INSERT INTO tasks (title) VALUES ('from the other backup')");
+		}
+		try (DB other = new DB(DbOptions.defaults(otherDb))) {
+			other.addReplica(ReplicaOptions.defaults("file"), new FileReplicaClient(otherReplica));
+			other.start();
+			other.syncAndWait(Duration.ofSeconds(20));
+		}
+		HttpResponse<String> live = post("/actuator/litestream/restore",
+				"{\"live\":true,\"source\":\"file://" + otherReplica + "\"}");
+		assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+		assertThat(live.body()).contains("\"live\":true").contains("\"integrity\":\"ok\"");
+		assertThat(this.jdbc.queryForList("SELECT title FROM tasks", String.class))
+			.containsExactly("from the other backup");
+		String after = this.replicator.databases().get(0).db().generation();
+		assertThat(after).isNotNull().isNotEqualTo(before);
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+			String scrape = get("/actuator/prometheus").body();
+			assertThat(scrape).contains("litestream_generation{db=\"app.db\",generation=\"" + after + "\"} 1.0")
+				.doesNotContain("generation=\"" + before + "\"")
+				.containsPattern("litestream_generation_changes_total\\{db=\"app.db\",reason=\"database file replaced\"} 1");
+		});
+		// Replication goes on from the restored state.
+		this.jdbc.update("INSERT INTO tasks (title) VALUES ('after the live restore')");
+		assertThat(post("/actuator/litestream/sync", "{}").statusCode()).isEqualTo(200);
+		Path check = dir.resolve("data/after-live.db");
+		assertThat(post("/actuator/litestream/restore", "{\"outputPath\":\"" + check + "\"}").statusCode()).isEqualTo(200);
+		assertThat(titles(check)).containsExactly("from the other backup", "after the live restore");
 	}
 
 	@Test

@@ -374,6 +374,16 @@ class LitestreamPropertiesTests {
 		assertFailure(db(), "litestream.restore-on-startup=sometimes").contains("litestream.restore-on-startup");
 	}
 
+	@Test
+	void failureAnalysisNamesTheProperty() {
+		InvalidLitestreamConfigException failure = new InvalidLitestreamConfigException(
+				"litestream.dbs[0].replicas[0].bucket", "an s3 replica needs a bucket");
+		org.springframework.boot.diagnostics.FailureAnalysis analysis = new InvalidLitestreamConfigFailureAnalyzer()
+			.analyze(new IllegalStateException("wrapper", failure));
+		assertThat(analysis.getDescription()).contains("litestream.dbs[0].replicas[0].bucket: an s3 replica needs a bucket");
+		assertThat(analysis.getAction()).startsWith("Fix litestream.dbs[0].replicas[0].bucket");
+	}
+
 	private Path yaml(String text) throws IOException {
 		return Files.writeString(Files.createTempFile(dir, "litestream", ".yml"), text);
 	}

@@ -85,13 +85,13 @@ public final class DB implements AutoCloseable {
 
 	private Object fileKey;
 
-	private FileChannel dbChannel;
+	private volatile FileChannel dbChannel;
 
 	/**
-	 * The shadow's end when the current read transaction began under the write lock (so its read mark is
-	 * exactly there); null when unknown.
+	 * Where the WAL ended when the current read transaction began under the write lock, so SQLite's read
+	 * mark of that transaction is exactly there; null when unknown.
 	 */
-	private Pos readMark;
+	private ReadMark readMark;
 
 	private volatile String generation;
 
@@ -112,6 +112,9 @@ public final class DB implements AutoCloseable {
 	private String lastLoggedError;
 
 	private record Change(Pos end, Instant at) {
+	}
+
+	private record ReadMark(WalHeader header, long end) {
 	}
 
 	public DB(DbOptions options) {
@@ -364,7 +367,7 @@ public final class DB implements AutoCloseable {
 		Sqlite.exec(writeConnection, "CREATE TABLE IF NOT EXISTS _litestream_lock (id INTEGER)");
 		readConnection = Sqlite.open(path, options.busyTimeout());
 		Sqlite.exec(readConnection, "PRAGMA wal_autocheckpoint = 0");
-		beginReadTransaction();
+		beginReadTransactionAtKnownMark();
 		fileKey = DatabaseFileHandles.fileKey(path);
 		dbChannel = DatabaseFileHandles.channel(path);
 	}
@@ -418,6 +421,35 @@ public final class DB implements AutoCloseable {
 		Sqlite.queryLongs(readConnection, "SELECT COUNT(1) FROM _litestream_seq", 1);
 	}
 
+	/**
+	 * Takes the read transaction while holding the write lock, so the WAL's end at that moment is its read
+	 * mark. When the lock is busy, the transaction is taken without a known mark.
+	 */
+	private void beginReadTransactionAtKnownMark() throws SQLException, IOException {
+		try {
+			Sqlite.exec(writeConnection, "BEGIN IMMEDIATE");
+		}
+		catch (SQLException busy) {
+			beginReadTransaction();
+			return;
+		}
+		try {
+			beginReadTransaction();
+			try (FileChannel wal = FileChannel.open(walPath, StandardOpenOption.READ)) {
+				WalHeader header = readHeader(wal);
+				if (header != null) {
+					readMark = new ReadMark(header, WalScanner.scan(wal, header, WalHeader.SIZE, header.checksum()).committedEnd());
+				}
+			}
+			catch (NoSuchFileException ex) {
+				// no WAL yet: nothing can be restarted
+			}
+		}
+		finally {
+			Sqlite.exec(writeConnection, "ROLLBACK");
+		}
+	}
+
 	private void endReadTransaction() throws SQLException {
 		Sqlite.exec(readConnection, "ROLLBACK");
 	}
@@ -469,8 +501,7 @@ public final class DB implements AutoCloseable {
 				return "wal header missing or invalid";
 			}
 			if (!shadowHeader.sameAs(walHeader)) {
-				Pos end = new Pos(gen, index, shadowEnd);
-				if (gen.equals(generation) && restartLostNothing(end, shadowHeader, walHeader)) {
+				if (restartLostNothing(shadowHeader, shadowEnd, walHeader)) {
 					shadow.create(gen, index + 1, walHeader);
 					pos = new Pos(gen, index + 1, WalHeader.SIZE);
 					return null;
@@ -629,12 +660,18 @@ public final class DB implements AutoCloseable {
 				finally {
 					beginReadTransaction();
 				}
-				readMark = pos;
+				readMark = new ReadMark(shadow.header(generation, pos.index()), pos.offset());
 			}
 			finally {
 				Sqlite.exec(writeConnection, "ROLLBACK");
 			}
-			Sqlite.exec(writeConnection, SEQ_UPSERT);
+			try {
+				Sqlite.exec(writeConnection, SEQ_UPSERT);
+			}
+			catch (SQLException busy) {
+				// the application's next write restarts the WAL instead; verify accepts either
+				log.debug("post-checkpoint write skipped, db {} busy: {}", path, busy.getMessage());
+			}
 			log.debug("checkpoint db={} mode=PASSIVE result={},{},{}", path, result[0], result[1], result[2]);
 			lastCheckpointNanos = System.nanoTime();
 			stats.checkpointCount.incrementAndGet();
@@ -659,8 +696,10 @@ public final class DB implements AutoCloseable {
 	 * the shadow's end, so no frame past that mark could be backfilled, and a restart needs a full backfill;
 	 * the new header must be exactly one restart later.
 	 */
-	private boolean restartLostNothing(Pos shadowEnd, WalHeader old, WalHeader current) {
-		return shadowEnd.equals(readMark) && current.checkpointSequence() == old.checkpointSequence() + 1
+	private boolean restartLostNothing(WalHeader old, long shadowEnd, WalHeader current) {
+		ReadMark mark = readMark;
+		return mark != null && mark.header().sameAs(old) && mark.end() == shadowEnd
+				&& current.checkpointSequence() == old.checkpointSequence() + 1
 				&& current.salt1() == old.salt1() + 1 && current.pageSize() == old.pageSize();
 	}
 

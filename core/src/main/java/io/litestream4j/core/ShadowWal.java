@@ -135,15 +135,22 @@ final class ShadowWal {
 			throws IOException {
 		try (FileChannel ch = FileChannel.open(file(generation, index), StandardOpenOption.WRITE)) {
 			ch.truncate(shadowEnd);
-			long copied = 0;
-			while (copied < count) {
-				long n = wal.transferTo(position + copied, count - copied, ch.position(shadowEnd + copied));
-				if (n <= 0) {
-					throw new IOException("wal ended while copying to shadow " + file(generation, index));
+			try {
+				long copied = 0;
+				while (copied < count) {
+					long n = wal.transferTo(position + copied, count - copied, ch.position(shadowEnd + copied));
+					if (n <= 0) {
+						throw new IOException("wal ended while copying to shadow " + file(generation, index));
+					}
+					copied += n;
 				}
-				copied += n;
+				ch.force(true);
 			}
-			ch.force(true);
+			catch (IOException ex) {
+				// e.g. disk full: leave the shadow exactly as it was, so the next sync continues from there
+				ch.truncate(shadowEnd);
+				throw new IOException("cannot append to shadow wal " + file(generation, index) + ": " + ex.getMessage(), ex);
+			}
 		}
 	}
 

@@ -169,6 +169,7 @@ class FileReplicationTest {
 		for (int round = 0; round < 5; round++) {
 			insert(round * 100, 20, 500);
 			ExternalProcess.runSql(dbPath(), "INSERT INTO items (id, name) VALUES (" + (round * 100 + 50) + ", 'external')",
+					"PRAGMA busy_timeout = 200",
 					"PRAGMA wal_checkpoint(" + (round % 2 == 0 ? "TRUNCATE" : "RESTART") + ")");
 		}
 		insert(10_000, 5, 100);
@@ -222,8 +223,25 @@ class FileReplicationTest {
 		db.syncAndWait(WAIT);
 
 		assertThat(db.generation()).isEqualTo(generation);
+
+		// A new engine instance (an application restart while the pool keeps the WAL) continues too, and so
+		// does a WAL restart made by the application's first write after a full checkpoint.
+		db.close();
+		insert(200, 40, 300);
+		exec("PRAGMA wal_checkpoint(PASSIVE)");
+		db = new DB(DbOptions.defaults(dbPath()));
+		db.addReplica(ReplicaOptions.defaults("file"), client);
+		db.start();
+		db.syncAndWait(WAIT);
+		long index = db.pos().index();
+		insert(300, 40, 300);
+		db.syncAndWait(WAIT);
+
+		assertThat(db.generation()).isEqualTo(generation);
+		assertThat(db.pos().index()).as("the application's write restarted the WAL").isEqualTo(index + 1);
+		assertThat(db.stats().generationChanges()).isZero();
 		Path restored = restore(client, RestoreOptions.latest(dir.resolve("restored.db")));
-		assertThat(TestDatabases.count(restored, "items")).isEqualTo(80);
+		assertThat(TestDatabases.count(restored, "items")).isEqualTo(160);
 		assertThat(TestDatabases.contentDigest(restored)).isEqualTo(TestDatabases.contentDigest(dbPath()));
 	}
 

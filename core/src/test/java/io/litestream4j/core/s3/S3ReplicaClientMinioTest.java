@@ -14,10 +14,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 @Testcontainers(disabledWithoutDocker = true)
 class S3ReplicaClientMinioTest extends S3ReplicaClientContractTests {
 
+	/** A pinned MinIO release, so a new MinIO never changes what these tests check. */
+	static final String MINIO_IMAGE = "minio/minio:RELEASE.2025-04-22T22-12-26Z";
+
 	private static final String BUCKET = "litestream4j-minio";
 
 	@Container
-	static final MinIOContainer minio = new MinIOContainer("minio/minio:RELEASE.2025-04-22T22-12-26Z");
+	static final MinIOContainer minio = new MinIOContainer(MINIO_IMAGE);
 
 	@BeforeAll
 	static void createBucket() {
