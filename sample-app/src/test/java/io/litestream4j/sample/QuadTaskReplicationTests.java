@@ -49,6 +49,36 @@ class QuadTaskReplicationTests {
 	}
 
 	@Test
+	void productionIsRestoredIntoARunningDevInstanceThroughTheActuator() {
+		Map<String, String> prod = with(s3Replica("quadtask-prod"), "quadtask.data-dir", dir("prod"));
+		Map<String, String> dev = new LinkedHashMap<>();
+		dev.put("quadtask.data-dir", dir("dev"));
+		// As LITESTREAM_ACCESS_KEY_ID / LITESTREAM_SECRET_ACCESS_KEY in the README: used for the restore source.
+		dev.put("litestream.access-key-id", s3.accessKey());
+		dev.put("litestream.secret-access-key", s3.secretKey());
+		try (QuadTaskInstance production = QuadTaskInstance.start(prod);
+				QuadTaskInstance development = QuadTaskInstance.start(dev)) {
+			createSomeTasks(production);
+			production.create("Only in production", false, true);
+			production.postActuator("litestream/sync", "{}");
+			List<Map<String, Object>> prodTasks = production.tasks();
+			development.create("Only in dev", true, true);
+
+			String source = "s3://" + s3.bucket() + "/quadtask-prod?endpoint=" + s3.endpoint() + "&region="
+					+ s3.region();
+			String answer = development.postActuator("litestream/restore",
+					"{\"source\": \"" + source + "\", \"live\": true, \"overwrite\": true}");
+
+			assertThat(answer).contains("\"integrity\":\"ok\"");
+			assertThat(development.tasks()).isEqualTo(prodTasks);
+			Map<String, Object> created = development.create("Practise on real data", false, false);
+			assertThat(created.get("id")).isEqualTo(((Number) prodTasks.get(prodTasks.size() - 1).get("id")).intValue() + 1);
+			assertThat(development.tasks()).hasSize(prodTasks.size() + 1);
+			assertThat(production.tasks()).isEqualTo(prodTasks);
+		}
+	}
+
+	@Test
 	void embeddedDefaultRestoresADeletedDatabaseFromItsFileReplica() throws IOException {
 		Path data = this.temp.resolve("data");
 		Map<String, String> properties = Map.of("quadtask.data-dir", data.toString());
