@@ -11,6 +11,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
@@ -32,10 +33,12 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /**
  * The whole {@code /api/tasks} API, as pinned in the contract, against a real SQLite database in a temporary
- * directory. Replication is off here; {@link QuadTaskReplicationTests} covers it.
+ * directory, with the embedded default's file replica beside it; {@link QuadTaskReplicationTests} covers what
+ * the replication does.
  */
-@SpringBootTest(properties = "litestream.enabled=false")
+@SpringBootTest
 @AutoConfigureMockMvc
+@DirtiesContext // closes the app (and its replication) before the temporary directory is deleted
 class TaskApiTests {
 
 	@TempDir
@@ -318,11 +321,19 @@ class TaskApiTests {
 	}
 
 	@Test
-	void actuatorExposesHealthAndPrometheus() throws Exception {
-		this.mvc.perform(get("/actuator/health")).andExpect(status().isOk()).andExpect(jsonPath("$.status").value("UP"));
+	void actuatorExposesHealthLitestreamAndPrometheus() throws Exception {
+		this.mvc.perform(get("/actuator/health"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.status").value("UP"))
+			.andExpect(jsonPath("$.components.litestream.status").value("UP"));
+		this.mvc.perform(get("/actuator/litestream"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.dbs[0].path").value(dataDir.resolve("quadtask.db").toString()))
+			.andExpect(jsonPath("$.dbs[0].replicas[0].type").value("file"));
 		this.mvc.perform(get("/actuator/prometheus"))
 			.andExpect(status().isOk())
-			.andExpect(content().string(containsString("jvm_memory_used_bytes")));
+			.andExpect(content().string(containsString("jvm_memory_used_bytes")))
+			.andExpect(content().string(containsString("litestream_replication_lag_seconds{db=\"quadtask.db\",replica=\"file\"}")));
 	}
 
 	private ResultActions create(String json) throws Exception {
