@@ -21,8 +21,8 @@ import static org.junit.jupiter.api.Assumptions.abort;
 /**
  * Validates {@code docker-compose.yml} with the compose tool itself ({@code docker-compose config}, Debian's
  * docker-compose 1.29, which parses without a Docker engine; or {@code docker compose config}). Without either
- * the tests skip, except under {@code CI=true}, where they fail. No container is started: there is no Docker
- * engine where these tests run.
+ * those tests skip, except under {@code CI=true}, where they fail. No container is started and no image built:
+ * there is no Docker engine where these tests run. The files the stack mounts or builds from are checked too.
  */
 class ComposeFileTests {
 
@@ -37,9 +37,13 @@ class ComposeFileTests {
 	Path temp;
 
 	@BeforeAll
-	static void findComposeAndRepositoryRoot() throws IOException {
+	static void findComposeAndRepositoryRoot() {
 		root = repositoryRoot();
 		compose = composeCommand();
+	}
+
+	/** Skips the calling test without a compose tool, or fails it under {@code CI=true}. */
+	private static void requireCompose() {
 		if (compose == null) {
 			String message = "neither `docker-compose` nor `docker compose` is installed "
 					+ "(apt-get install docker-compose); docker-compose.yml not validated";
@@ -116,6 +120,18 @@ class ComposeFileTests {
 	}
 
 	@Test
+	void dockerfileBuildsWithTheWrapperAndCopiesTheJarThePomNames() throws IOException {
+		String dockerfile = Files.readString(root.resolve("sample-app/Dockerfile"));
+		String pom = Files.readString(root.resolve("sample-app/pom.xml"));
+		java.util.regex.Matcher finalName = java.util.regex.Pattern.compile("<finalName>([^<]+)</finalName>").matcher(pom);
+		assertThat(finalName.find()).as("sample-app/pom.xml sets finalName").isTrue();
+		assertThat(dockerfile).contains("./mvnw -B -q -pl sample-app -am package")
+			.contains("COPY --from=build /src/sample-app/target/" + finalName.group(1) + ".jar ")
+			.contains("ENTRYPOINT [\"java\", \"-jar\"");
+		assertThat(Files.readAllLines(root.resolve(".dockerignore"))).contains(".env", "**/target", "data");
+	}
+
+	@Test
 	void envExampleIsCommittedAndEnvIsIgnored() throws IOException {
 		assertThat(Files.readAllLines(root.resolve(".gitignore"))).contains(".env");
 		String example = Files.readString(root.resolve(".env.example"));
@@ -132,6 +148,7 @@ class ComposeFileTests {
 	}
 
 	private Result compose(Path envFile, String... args) throws IOException, InterruptedException {
+		requireCompose();
 		List<String> command = new ArrayList<>(compose);
 		command.addAll(List.of("--project-directory", root.toString(), "-f", root.resolve("docker-compose.yml").toString(),
 				"--env-file", envFile.toString()));
