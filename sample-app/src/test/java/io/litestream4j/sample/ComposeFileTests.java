@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,7 +125,7 @@ class ComposeFileTests {
 	void dockerfileBuildsWithTheWrapperAndCopiesTheJarThePomNames() throws IOException {
 		String dockerfile = Files.readString(root.resolve("sample-app/Dockerfile"));
 		String pom = Files.readString(root.resolve("sample-app/pom.xml"));
-		java.util.regex.Matcher finalName = java.util.regex.Pattern.compile("<finalName>([^<]+)</finalName>").matcher(pom);
+		Matcher finalName = Pattern.compile("<finalName>([^<]+)</finalName>").matcher(pom);
 		assertThat(finalName.find()).as("sample-app/pom.xml sets finalName").isTrue();
 		assertThat(dockerfile).contains("./mvnw -B -q -pl sample-app -am package")
 			.contains("COPY --from=build /src/sample-app/target/" + finalName.group(1) + ".jar ")
@@ -150,8 +152,9 @@ class ComposeFileTests {
 	private Result compose(Path envFile, String... args) throws IOException, InterruptedException {
 		requireCompose();
 		List<String> command = new ArrayList<>(compose);
-		command.addAll(List.of("--project-directory", root.toString(), "-f", root.resolve("docker-compose.yml").toString(),
-				"--env-file", envFile.toString()));
+		command.addAll(List.of("--project-directory", root.toString()));
+		command.addAll(List.of("-f", root.resolve("docker-compose.yml").toString()));
+		command.addAll(List.of("--env-file", envFile.toString()));
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
 		COMPOSE_VARIABLES.forEach(builder.environment()::remove);

@@ -16,8 +16,9 @@ import org.springframework.web.client.RestClient;
  */
 final class QuadTaskInstance implements AutoCloseable {
 
-	private static final ParameterizedTypeReference<List<Map<String, Object>>> TASKS = new ParameterizedTypeReference<>() {
-	};
+	private static final ParameterizedTypeReference<List<Map<String, Object>>> TASKS =
+			new ParameterizedTypeReference<>() {
+			};
 
 	private final ConfigurableApplicationContext context;
 
@@ -34,7 +35,8 @@ final class QuadTaskInstance implements AutoCloseable {
 		args.add("--server.port=0");
 		args.add("--server.address=127.0.0.1");
 		properties.forEach((key, value) -> args.add("--" + key + "=" + value));
-		return new QuadTaskInstance(new SpringApplicationBuilder(QuadTaskApplication.class).run(args.toArray(String[]::new)));
+		SpringApplicationBuilder builder = new SpringApplicationBuilder(QuadTaskApplication.class);
+		return new QuadTaskInstance(builder.run(args.toArray(String[]::new)));
 	}
 
 	Map<String, Object> create(String title, boolean urgent, boolean important) {

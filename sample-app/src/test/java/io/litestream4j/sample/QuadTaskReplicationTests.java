@@ -72,7 +72,8 @@ class QuadTaskReplicationTests {
 			assertThat(answer).contains("\"integrity\":\"ok\"");
 			assertThat(development.tasks()).isEqualTo(prodTasks);
 			Map<String, Object> created = development.create("Practise on real data", false, false);
-			assertThat(created.get("id")).isEqualTo(((Number) prodTasks.get(prodTasks.size() - 1).get("id")).intValue() + 1);
+			int lastProdId = ((Number) prodTasks.get(prodTasks.size() - 1).get("id")).intValue();
+			assertThat(created.get("id")).as("ids continue from production's").isEqualTo(lastProdId + 1);
 			assertThat(development.tasks()).hasSize(prodTasks.size() + 1);
 			assertThat(production.tasks()).isEqualTo(prodTasks);
 		}

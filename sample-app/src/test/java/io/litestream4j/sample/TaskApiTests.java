@@ -84,7 +84,8 @@ class TaskApiTests {
 
 	@Test
 	void eachCombinationOfFlagsHasItsQuadrant() throws Exception {
-		create("{\"title\": \"a\", \"urgent\": true, \"important\": true}").andExpect(jsonPath("$.quadrant").value("DO"));
+		create("{\"title\": \"a\", \"urgent\": true, \"important\": true}")
+			.andExpect(jsonPath("$.quadrant").value("DO"));
 		create("{\"title\": \"b\", \"urgent\": false, \"important\": true}")
 			.andExpect(jsonPath("$.quadrant").value("SCHEDULE"));
 		create("{\"title\": \"c\", \"urgent\": true, \"important\": false}")
@@ -333,7 +334,8 @@ class TaskApiTests {
 		this.mvc.perform(get("/actuator/prometheus"))
 			.andExpect(status().isOk())
 			.andExpect(content().string(containsString("jvm_memory_used_bytes")))
-			.andExpect(content().string(containsString("litestream_replication_lag_seconds{db=\"quadtask.db\",replica=\"file\"}")));
+			.andExpect(content()
+				.string(containsString("litestream_replication_lag_seconds{db=\"quadtask.db\",replica=\"file\"}")));
 	}
 
 	private ResultActions create(String json) throws Exception {

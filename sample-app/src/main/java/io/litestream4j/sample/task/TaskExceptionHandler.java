@@ -57,14 +57,14 @@ public class TaskExceptionHandler {
 		if (cause instanceof StreamReadException parse) {
 			String where = (parse.getLocation() != null) ? " at line " + parse.getLocation().getLineNr()
 					+ ", column " + parse.getLocation().getColumnNr() : "";
-			return error(HttpStatus.BAD_REQUEST, "malformed JSON" + where + ": " + firstLine(parse.getOriginalMessage()),
-					null);
+			String reason = firstLine(parse.getOriginalMessage());
+			return error(HttpStatus.BAD_REQUEST, "malformed JSON" + where + ": " + reason, null);
 		}
 		if (cause instanceof JacksonException jackson) {
 			return error(HttpStatus.BAD_REQUEST, "unreadable JSON: " + firstLine(jackson.getOriginalMessage()), null);
 		}
-		return error(HttpStatus.BAD_REQUEST, "request body is missing or unreadable; send a JSON object like " + EXAMPLE,
-				null);
+		return error(HttpStatus.BAD_REQUEST,
+				"request body is missing or unreadable; send a JSON object like " + EXAMPLE, null);
 	}
 
 	private static String fieldOf(List<JacksonException.Reference> path) {
