@@ -58,4 +58,12 @@ class AwsS3ReplicaClientFactory implements S3ReplicaClientFactory {
 		return this.regions.get(client);
 	}
 
+	@Override
+	public @Nullable String effectiveEndpoint(ReplicaClient client) {
+		if (client instanceof S3ReplicaClient s3 && !"aws".equals(s3.endpoint())) {
+			return s3.endpoint();
+		}
+		return null;
+	}
+
 }

@@ -33,6 +33,11 @@ class DefaultReplicaClientFactory implements ReplicaClientFactory {
 	}
 
 	@Override
+	public String effectiveEndpoint(ReplicaClient client) {
+		return (this.s3 != null && "s3".equals(client.type())) ? this.s3.effectiveEndpoint(client) : null;
+	}
+
+	@Override
 	public String effectiveRegion(ReplicaClient client) {
 		return (this.s3 != null && "s3".equals(client.type())) ? this.s3.effectiveRegion(client) : null;
 	}

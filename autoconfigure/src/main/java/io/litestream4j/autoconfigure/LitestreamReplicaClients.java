@@ -59,7 +59,8 @@ public final class LitestreamReplicaClients implements DisposableBean {
 
 	/** The line logged at start: the configured settings plus the region the client resolved. */
 	String describe(ReplicaSettings replica) {
-		return replica.describe(this.factory.effectiveRegion(get(replica)));
+		ReplicaClient client = get(replica);
+		return replica.describe(this.factory.effectiveRegion(client), this.factory.effectiveEndpoint(client));
 	}
 
 	@Override

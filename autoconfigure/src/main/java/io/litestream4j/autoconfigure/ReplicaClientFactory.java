@@ -22,4 +22,14 @@ public interface ReplicaClientFactory {
 		return null;
 	}
 
+	/**
+	 * The endpoint an s3 replica really uses when its settings leave it to the client (the application's
+	 * {@code S3Client}), for the start-up line.
+	 * @param client a client built by this factory
+	 * @return the endpoint, or null for AWS itself, when unknown or not applicable
+	 */
+	default String effectiveEndpoint(ReplicaClient client) {
+		return null;
+	}
+
 }

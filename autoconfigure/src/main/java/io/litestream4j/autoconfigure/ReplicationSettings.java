@@ -92,8 +92,9 @@ public record ReplicationSettings(String source, List<DbSettings> dbs, @Nullable
 		 * bucket="litestream" path="quadtask-dev" region="us-east-1" endpoint="https://s3.example.com"
 		 * sync-interval=1s}.
 		 * @param effectiveRegion the region in use when the S3 client chose it
+		 * @param effectiveEndpoint the endpoint in use when the S3 client chose it
 		 */
-		public String describe(@Nullable String effectiveRegion) {
+		public String describe(@Nullable String effectiveRegion, @Nullable String effectiveEndpoint) {
 			StringBuilder line = new StringBuilder();
 			line.append("name=\"").append(name).append("\" type=\"").append(type).append('"');
 			if (isS3()) {
@@ -103,7 +104,8 @@ public record ReplicationSettings(String source, List<DbSettings> dbs, @Nullable
 			if (isS3()) {
 				String shownRegion = (region != null) ? region : effectiveRegion;
 				line.append(" region=\"").append((shownRegion != null) ? shownRegion : "").append('"');
-				line.append(" endpoint=\"").append((endpoint != null) ? endpoint : "").append('"');
+				Object shownEndpoint = (endpoint != null) ? endpoint : effectiveEndpoint;
+				line.append(" endpoint=\"").append((shownEndpoint != null) ? shownEndpoint : "").append('"');
 			}
 			line.append(" sync-interval=").append(GoDurations.format(syncInterval));
 			return line.toString();
@@ -111,7 +113,7 @@ public record ReplicationSettings(String source, List<DbSettings> dbs, @Nullable
 
 		@Override
 		public String toString() {
-			return describe(null);
+			return describe(null, null);
 		}
 
 	}

@@ -17,4 +17,7 @@ public interface S3ReplicaClientFactory {
 	/** The region a client built by this factory uses; null when unknown. */
 	@Nullable String effectiveRegion(ReplicaClient client);
 
+	/** The endpoint a client built by this factory uses; null for AWS itself. */
+	@Nullable String effectiveEndpoint(ReplicaClient client);
+
 }

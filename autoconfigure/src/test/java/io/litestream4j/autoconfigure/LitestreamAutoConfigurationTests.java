@@ -206,7 +206,7 @@ class LitestreamAutoConfigurationTests {
 				}
 			});
 		assertThat(output).contains("replicating to: name=\"s3\" type=\"s3\" bucket=\"litestream\" path=\"shared\" "
-				+ "region=\"us-east-1\" endpoint=\"\" sync-interval=100ms");
+				+ "region=\"us-east-1\" endpoint=\"" + s3.endpoint() + "\" sync-interval=100ms");
 		application.close();
 	}
 

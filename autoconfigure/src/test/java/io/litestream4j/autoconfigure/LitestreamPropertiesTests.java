@@ -37,7 +37,8 @@ class LitestreamPropertiesTests {
 		.withConfiguration(AutoConfigurations.of(LitestreamAutoConfiguration.class))
 		// Only the settings are under test here: no restore, and replica clients that touch nothing.
 		.withPropertyValues("litestream.restore-on-startup=never")
-		.withBean(ReplicaClientFactory.class, () -> (replica) -> new FileReplicaClient(Path.of("/nonexistent")));
+		.withBean(ReplicaClientFactory.class,
+				() -> (replica) -> new FileReplicaClient(this.dir.resolve("replicas/" + replica.name())));
 
 	private String db() {
 		return "litestream.dbs[0].path=" + dir.resolve("app.db");
@@ -67,13 +68,13 @@ class LitestreamPropertiesTests {
 				assertThat(file.name()).isEqualTo("file");
 				assertThat(file.syncInterval()).isEqualTo(Duration.ofSeconds(1));
 				assertThat(file.retention()).isEqualTo(Duration.ofHours(24));
-				assertThat(file.describe(null))
+				assertThat(file.describe(null, null))
 					.isEqualTo("name=\"file\" type=\"file\" path=\"" + dir.resolve("backup") + "\" sync-interval=1s");
 				ReplicaSettings s3 = db.replicas().get(1);
 				assertThat(s3.endpoint()).isEqualTo(URI.create("https://s3.example.com"));
 				assertThat(s3.forcePathStyle()).isTrue();
 				assertThat(s3.overridesClient()).isTrue();
-				assertThat(s3.describe(null)).isEqualTo("name=\"quadtask\" type=\"s3\" bucket=\"litestream\" "
+				assertThat(s3.describe(null, null)).isEqualTo("name=\"quadtask\" type=\"s3\" bucket=\"litestream\" "
 						+ "path=\"quadtask-dev\" region=\"us-east-1\" endpoint=\"https://s3.example.com\" sync-interval=10s");
 			});
 	}
@@ -180,7 +181,7 @@ class LitestreamPropertiesTests {
 				assertThat(db.path()).isEqualTo(dir.resolve("quadtask.db"));
 				assertThat(db.monitorInterval()).isEqualTo(Duration.ofMillis(500));
 				ReplicaSettings replica = db.replicas().get(0);
-				assertThat(replica.describe(null)).isEqualTo("name=\"quadtask\" type=\"s3\" bucket=\"litestream\" "
+				assertThat(replica.describe(null, null)).isEqualTo("name=\"quadtask\" type=\"s3\" bucket=\"litestream\" "
 						+ "path=\"quadtask-dev\" region=\"us-east-1\" endpoint=\"https://s3.example.com\" sync-interval=1m30s");
 				assertThat(output).containsOnlyOnce("litestream.dbs and litestream.replicas are ignored");
 			});
