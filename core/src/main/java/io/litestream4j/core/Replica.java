@@ -294,8 +294,10 @@ public final class Replica {
 			}
 			pos = remote;
 		}
+		// Up to what the shadow held when this sync began: commits arriving meanwhile wait for the next
+		// sync, so uploads stay one per sync-interval.
+		target = db.pos();
 		while (true) {
-			target = db.pos();
 			if (!pos.generation().equals(target.generation())) {
 				return; // a new generation began meanwhile; the next sync starts it with a snapshot
 			}

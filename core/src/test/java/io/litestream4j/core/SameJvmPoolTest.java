@@ -43,7 +43,7 @@ class SameJvmPoolTest {
 			FileReplicaClient client = new FileReplicaClient(dir.resolve("replica"));
 			try (DB db = new DB(DbOptions.defaults(dbPath).withCheckpointPageCounts(20, 200))) {
 				db.addReplica(ReplicaOptions.defaults("file").withSyncInterval(Duration.ofMillis(20))
-					.withSnapshotInterval(Duration.ofMillis(700)), client);
+					.withSnapshotInterval(Duration.ofMillis(300)), client);
 				db.start();
 				ExecutorService writers = Executors.newFixedThreadPool(4);
 				List<Future<?>> done = new ArrayList<>();
@@ -70,7 +70,13 @@ class SameJvmPoolTest {
 				db.syncAndWait(Duration.ofSeconds(60));
 
 				assertThat(db.stats().checkpointCount()).isPositive();
+				assertThat(db.stats().generationChanges()).as("restarts under concurrent writers keep the generation")
+					.isEqualTo(1);
 				assertThat(db.pos().index()).isPositive();
+				long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+				while (db.replicas().get(0).snapshotCount() < 2 && System.nanoTime() < deadline) {
+					Thread.sleep(50);
+				}
 				assertThat(db.replicas().get(0).snapshotCount()).as("generation snapshot plus interval snapshots")
 					.isGreaterThan(1);
 			}
