@@ -9,6 +9,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +86,7 @@ class LitestreamS3InteropTest {
 		Path source = dir.resolve("source.db");
 		String path = "interop-we-" + Generations.newGeneration();
 		int mark = s3proxy.requestCount();
+		Instant between;
 		try (Connection app = TestDatabases.appConnection(source);
 				S3ReplicaClient client = S3ReplicaClient.create(s3proxy.replicaConfig(path))) {
 			exec(app, "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, value BLOB)");
@@ -105,6 +109,12 @@ class LitestreamS3InteropTest {
 					db.syncAndWait(WAIT);
 				}
 				assertThat(db.pos().index()).as("a WAL restart is part of what litestream replays").isPositive();
+				// A last batch well after a cut (S3Proxy keeps whole seconds), for litestream's -timestamp.
+				Thread.sleep(2100);
+				between = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+				Thread.sleep(2100);
+				insert(app, 400_000, 50, 100);
+				db.syncAndWait(WAIT);
 				assertThat(s3proxy.requestsSince(mark)).as("a multipart upload is part of what litestream reads")
 					.anyMatch(r -> r.contains("?uploads"));
 			}
@@ -121,6 +131,15 @@ class LitestreamS3InteropTest {
 		assertThat(restore.exitValue()).as("litestream restore output:%n%s", output).isZero();
 		assertThat(TestDatabases.integrityCheck(restored)).isEqualTo("ok");
 		assertThat(TestDatabases.contentDigest(restored)).isEqualTo(TestDatabases.contentDigest(source));
+
+		Path pointInTime = dir.resolve("theirs-pit.db");
+		Process pitRestore = litestream(binary, "restore", "-o", pointInTime.toString(), "-timestamp",
+				DateTimeFormatter.ISO_INSTANT.format(between), url);
+		String pitOutput = awaitExit(pitRestore, Duration.ofMinutes(2));
+		assertThat(pitRestore.exitValue()).as("litestream restore -timestamp output:%n%s", pitOutput).isZero();
+		assertThat(TestDatabases.integrityCheck(pointInTime)).isEqualTo("ok");
+		assertThat(TestDatabases.count(pointInTime, "items")).isEqualTo(TestDatabases.count(source, "items") - 50);
+		assertThat(TestDatabases.count(pointInTime, "items WHERE id >= 400000")).isZero();
 	}
 
 	/** Polls until a restore of what Litestream uploaded equals the source, or fails with the last state. */
@@ -171,6 +190,7 @@ class LitestreamS3InteropTest {
 		command.addAll(List.of(args));
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 			.redirectOutput(dir.resolve("litestream-" + args[0] + ".log").toFile());
+		// Each run overwrites its command's log, so a failure shows the run that failed.
 		Map<String, String> env = builder.environment();
 		// Litestream v0.3.13 lets AWS_* win over LITESTREAM_*; keep the developer's own keys out of it.
 		env.keySet().removeIf(key -> key.startsWith("AWS_"));

@@ -122,4 +122,23 @@ class S3ReplicaClientTest extends S3ReplicaClientContractTests {
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
 	}
 
+	@Test
+	void customEndpointDefaultsToWhenRequiredChecksumsBecauseStoresRefuseTheSdkDefault() throws IOException {
+		// What the default avoids: with "when-supported" SDK v2 sends aws-chunked uploads with trailing CRC
+		// checksums, which S3Proxy 3.0.0 (like several S3-compatible stores) rejects.
+		S3ReplicaConfig whenSupported = s3proxy.replicaConfig(path).withChecksumCalculation("when-supported");
+		try (S3ReplicaClient client = S3ReplicaClient.create(whenSupported)) {
+			assertThatThrownBy(() -> client.writeWalSegment(new Pos(Generations.newGeneration(), 0, 0),
+					new BytesPayload(bytes(10, 1))))
+				.isInstanceOf(IOException.class)
+				.hasMessageContaining("HTTP 400");
+		}
+		assertThat(s3proxy.replicaConfig(path).effectiveChecksumCalculation()).isEqualTo("when-required");
+		Pos pos = new Pos(Generations.newGeneration(), 0, 0);
+		S3ReplicaClient client = client(path);
+		client.writeWalSegment(pos, new BytesPayload(bytes(10, 1)));
+		client.deleteWalSegments(List.of(pos));
+		assertThat(client.walSegments(pos.generation())).isEmpty();
+	}
+
 }
