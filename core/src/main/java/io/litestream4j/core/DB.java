@@ -109,6 +109,8 @@ public final class DB implements AutoCloseable {
 
 	private long lastCheckpointNanos = System.nanoTime();
 
+	private Pos lastCheckpointedPos;
+
 	private String lastLoggedError;
 
 	private record Change(Pos end, Instant at) {
@@ -628,6 +630,9 @@ public final class DB implements AutoCloseable {
 	// --- checkpoints ----------------------------------------------------------------------------
 
 	private void maybeCheckpoint(long walSizeBefore) throws IOException, SQLException {
+		if (pos.equals(lastCheckpointedPos)) {
+			return; // nothing new since the last checkpoint: an idle database is left alone
+		}
 		WalHeader header = shadow.header(generation, pos.index());
 		long frames = (pos.offset() - WalHeader.SIZE) / header.frameSize();
 		boolean interval = !options.checkpointInterval().isZero() && frames > 1
@@ -676,6 +681,7 @@ public final class DB implements AutoCloseable {
 			}
 			log.debug("checkpoint db={} mode=PASSIVE result={},{},{}", path, result[0], result[1], result[2]);
 			lastCheckpointNanos = System.nanoTime();
+			lastCheckpointedPos = pos;
 			stats.checkpointCount.incrementAndGet();
 			String reason = verify();
 			if (reason != null) {
