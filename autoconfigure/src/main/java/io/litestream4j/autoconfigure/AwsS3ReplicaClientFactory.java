@@ -3,6 +3,7 @@ package io.litestream4j.autoconfigure;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -20,21 +21,25 @@ import io.litestream4j.autoconfigure.ReplicationSettings.ReplicaSettings;
  */
 class AwsS3ReplicaClientFactory implements S3ReplicaClientFactory {
 
-	private final @Nullable S3Client applicationClient;
+	private final Supplier<@Nullable S3Client> applicationClient;
 
 	/** The region of each client built, for the start-up line. */
 	private final Map<ReplicaClient, String> regions = Collections.synchronizedMap(new IdentityHashMap<>());
 
-	AwsS3ReplicaClientFactory(@Nullable S3Client applicationClient) {
+	/**
+	 * @param applicationClient the application's {@code S3Client}, looked up only when a replica can share it
+	 */
+	AwsS3ReplicaClientFactory(Supplier<@Nullable S3Client> applicationClient) {
 		this.applicationClient = applicationClient;
 	}
 
 	@Override
 	public ReplicaClient create(ReplicaSettings replica) {
-		if (!replica.overridesClient() && this.applicationClient != null) {
-			S3ReplicaClient client = new S3ReplicaClient(this.applicationClient, replica.bucket(), replica.path(),
-					this.applicationClient.serviceClientConfiguration().endpointOverride().map(Object::toString).orElse(null));
-			this.regions.put(client, String.valueOf(this.applicationClient.serviceClientConfiguration().region()));
+		S3Client shared = replica.overridesClient() ? null : this.applicationClient.get();
+		if (shared != null) {
+			S3ReplicaClient client = new S3ReplicaClient(shared, replica.bucket(), replica.path(),
+					shared.serviceClientConfiguration().endpointOverride().map(Object::toString).orElse(null));
+			this.regions.put(client, String.valueOf(shared.serviceClientConfiguration().region()));
 			return client;
 		}
 		S3ReplicaConfig config;

@@ -70,7 +70,7 @@ public final class LitestreamAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean
 		S3ReplicaClientFactory litestreamS3ReplicaClientFactory(ObjectProvider<S3Client> applicationClient) {
-			return new AwsS3ReplicaClientFactory(applicationClient.getIfUnique());
+			return new AwsS3ReplicaClientFactory(applicationClient::getIfUnique);
 		}
 
 	}

@@ -116,6 +116,9 @@ public final class LitestreamReplicator implements SmartLifecycle, DisposableBea
 
 	/** Opens each database once: its own connection, WAL mode, shadow state; then says where it replicates to. */
 	private void open() {
+		if (this.databases.isEmpty()) {
+			logger.info("No database to replicate (" + this.settings.source() + " configures none)");
+		}
 		List<ReplicatedDb> opened = new ArrayList<>();
 		try {
 			for (ReplicatedDb database : this.databases) {

@@ -250,6 +250,9 @@ public final class LitestreamRestoreService {
 						throw badRequest("outputPath must not contain '..'");
 					}
 				}
+				if (db == null && this.allowedDirs.isEmpty()) {
+					throw badRequest("no directory allows restores; set litestream.restore.allowed-dirs");
+				}
 				Path base = (db != null) ? db.path().getParent() : this.allowedDirs.get(0);
 				path = base.resolve(given).toAbsolutePath().normalize();
 			}
@@ -291,20 +294,28 @@ public final class LitestreamRestoreService {
 		}
 		Path real = realParent.resolve(path.getFileName());
 		for (DbSettings replicated : this.settings.dbs()) {
-			if (sameFile(replicated.path(), real)) {
-				throw new RestoreProblem(409, real + " is a replicated database in use; restore beside it");
+			Path realDb = realPath(replicated.path());
+			String name = realDb.getFileName().toString();
+			for (String suffix : new String[] { "", "-wal", "-shm", "-journal" }) {
+				if (real.equals(realDb.resolveSibling(name + suffix))) {
+					throw new RestoreProblem(409, real + " belongs to the replicated database " + replicated.path()
+							+ " in use; restore beside it, or use live");
+				}
+			}
+			// The replicator's local state (shadow WAL) lives in a hidden directory beside the database.
+			if (real.startsWith(realDb.resolveSibling("." + name + "-litestream4j"))) {
+				throw badRequest("outputPath is inside the replicator's own state of " + replicated.path());
 			}
 		}
 		return path;
 	}
 
-	private static boolean sameFile(Path db, Path candidate) {
+	private static Path realPath(Path db) {
 		try {
-			Path realDb = db.getParent().toRealPath().resolve(db.getFileName());
-			return realDb.equals(candidate);
+			return db.getParent().toRealPath().resolve(db.getFileName());
 		}
 		catch (IOException ex) {
-			return db.equals(candidate);
+			return db;
 		}
 	}
 

@@ -120,6 +120,19 @@ class LitestreamApplicationTests {
 	}
 
 	@Test
+	void snapshotOnRequest() throws Exception {
+		this.jdbc.update("INSERT INTO tasks (title) VALUES ('snapshot me')");
+		long before = this.replicator.databases().get(0).db().replicas().get(0).snapshotCount();
+		HttpResponse<String> snapshot = post("/actuator/litestream/snapshot", "{}");
+		assertThat(snapshot.statusCode()).as(snapshot.body()).isEqualTo(200);
+		assertThat(snapshot.body()).contains("\"snapshot\":[").contains("\"db\":\"app.db\"");
+		assertThat(this.replicator.databases().get(0).db().replicas().get(0).snapshotCount()).isGreaterThan(before);
+		HttpResponse<String> snapshots = get("/actuator/litestream/snapshots");
+		assertThat(snapshots.body()).containsPattern("\"index\":\"[0-9a-f]{8}\"");
+		assertThat(post("/actuator/litestream/sync", "{\"db\":\"nope.db\"}").statusCode()).isEqualTo(400);
+	}
+
+	@Test
 	void restoreToAPathOverHttp() throws Exception {
 		this.jdbc.update("INSERT INTO tasks (title) VALUES ('restore me')");
 		assertThat(post("/actuator/litestream/sync", "{}").statusCode()).isEqualTo(200);
@@ -136,6 +149,17 @@ class LitestreamApplicationTests {
 		assertThat(again.body()).contains("overwrite");
 		assertThat(post("/actuator/litestream/restore", "{\"outputPath\":\"" + output + "\",\"overwrite\":true}")
 			.statusCode()).isEqualTo(200);
+
+		// Without outputPath: a new file beside the database.
+		HttpResponse<String> beside = post("/actuator/litestream/restore", "{}");
+		assertThat(beside.statusCode()).as(beside.body()).isEqualTo(200);
+		assertThat(beside.body()).contains("\"path\":\"" + dir.resolve("data/app.db.restored-"));
+
+		// A point in time before any backup: nothing to restore.
+		HttpResponse<String> tooEarly = post("/actuator/litestream/restore",
+				"{\"timestamp\":\"2000-01-01T00:00:00Z\",\"outputPath\":\"" + dir.resolve("data/early.db") + "\"}");
+		assertThat(tooEarly.statusCode()).as(tooEarly.body()).isEqualTo(404);
+		assertThat(Files.exists(dir.resolve("data/early.db"))).isFalse();
 	}
 
 	@Test
@@ -203,6 +227,10 @@ class LitestreamApplicationTests {
 		assertThat(symlink.body()).contains("outside the allowed directories");
 		HttpResponse<String> live = post("/actuator/litestream/restore", "{\"outputPath\":\"" + dir.resolve("data/app.db") + "\"}");
 		assertThat(live.statusCode()).isEqualTo(409);
+		HttpResponse<String> wal = post("/actuator/litestream/restore",
+				"{\"outputPath\":\"" + dir.resolve("data/app.db-wal") + "\",\"overwrite\":true}");
+		assertThat(wal.statusCode()).isEqualTo(409);
+		assertThat(wal.body()).contains("belongs to the replicated database");
 		HttpResponse<String> badSource = post("/actuator/litestream/restore", "{\"source\":\"s3://b/p?age=x\"}");
 		assertThat(badSource.statusCode()).isEqualTo(400);
 		assertThat(badSource.body()).contains("unsupported URL parameter 'age'");

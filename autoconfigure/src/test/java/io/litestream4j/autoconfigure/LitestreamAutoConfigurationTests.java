@@ -211,10 +211,46 @@ class LitestreamAutoConfigurationTests {
 	}
 
 	@Test
+	void litestreamYamlInTheSeedsShapeReplicatesToS3(CapturedOutput output) throws Exception {
+		Path yaml = Files.writeString(this.dir.resolve("litestream.yml"), """
+				dbs:
+				- path: %s
+				  replicas:
+				  - name: quadtask
+				    type: s3
+				    bucket: litestream
+				    path: quadtask-${ENVIRONMENT}
+				    endpoint: $S3_ENDPOINT
+				    skip-verify: false
+				    region: us-east-1
+				    access-key-id: ${KEY_ID}
+				    secret-access-key: ${SECRET}
+				    sync-interval: 100ms
+				""".formatted(this.dir.resolve("quadtask.db")));
+		this.runner
+			.withPropertyValues("litestream.config=" + yaml, "ENVIRONMENT=dev", "S3_ENDPOINT=" + s3.endpoint(),
+					"KEY_ID=" + s3.accessKey(), "SECRET=" + s3.secretKey())
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + this.dir.resolve("quadtask.db"));
+						Statement statement = connection.createStatement()) {
+					statement.execute("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT)");
+				}
+				context.getBean(LitestreamReplicator.class).databases().get(0).db().syncAndWait(Duration.ofSeconds(20));
+				try (Stream<Path> objects = Files.walk(s3.dataDir().resolve("litestream/quadtask-dev"))) {
+					assertThat(objects.map(Path::toString)).anyMatch((name) -> name.endsWith(".snapshot.lz4"));
+				}
+			});
+		assertThat(output).contains("replicating to: name=\"quadtask\" type=\"s3\" bucket=\"litestream\" "
+				+ "path=\"quadtask-dev\" region=\"us-east-1\" endpoint=\"" + s3.endpoint() + "\" sync-interval=100ms");
+		assertThat(output).doesNotContain(s3.secretKey());
+	}
+
+	@Test
 	void replicaWithoutOverridesAndWithoutApplicationClientGetsItsOwn() {
 		ReplicationSettings.ReplicaSettings replica = new ReplicationSettingsResolver(new MockEnvironment())
 			.replicaFromUrl("litestream.dbs[0].replicas[0].url", "s3://litestream/own", null);
-		AwsS3ReplicaClientFactory factory = new AwsS3ReplicaClientFactory(null);
+		AwsS3ReplicaClientFactory factory = new AwsS3ReplicaClientFactory(() -> null);
 		// Building a client makes no request; region and credentials are never probed here.
 		try (ReplicaClient client = factory.create(replica)) {
 			assertThat(((S3ReplicaClient) client).endpoint()).isEqualTo("aws");

@@ -60,7 +60,7 @@ class LitestreamHealthIndicatorTests {
 				assertThat(down.getDetails().toString()).contains("failing since").contains("store unavailable (test)");
 			});
 			this.client.failing = false;
-			await().atMost(Duration.ofSeconds(30)).until(() -> health.health(true).getStatus().equals(Status.UP));
+			await().atMost(Duration.ofSeconds(60)).until(() -> health.health(true).getStatus().equals(Status.UP));
 		});
 	}
 
@@ -84,7 +84,7 @@ class LitestreamHealthIndicatorTests {
 				this.client.hang = null;
 				hang.countDown();
 			}
-			await().atMost(Duration.ofSeconds(30)).until(() -> health.health(true).getStatus().equals(Status.UP));
+			await().atMost(Duration.ofSeconds(60)).until(() -> health.health(true).getStatus().equals(Status.UP));
 		});
 	}
 

@@ -50,15 +50,32 @@ class LitestreamLifecycleTests {
 	void finalSyncOnCloseShipsTheLastWrite() throws Exception {
 		try (ConfigurableApplicationContext context = run()) {
 			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+			LitestreamReplicator replicator = context.getBean(LitestreamReplicator.class);
+			assertThat(replicator.getPhase()).isEqualTo(Integer.MAX_VALUE / 2 - 1024);
 			jdbc.execute("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL)");
+			// Upload now; with a 1h sync interval the next upload can only be the final sync.
+			replicator.databases().get(0).db().syncAndWait(Duration.ofSeconds(20));
 			jdbc.update("INSERT INTO tasks (title) VALUES ('last write')");
-			assertThat(context.getBean(LitestreamReplicator.class).getPhase()).isEqualTo(Integer.MAX_VALUE / 2 - 1024);
 		}
 		Path restored = this.dir.resolve("restored.db");
 		RestoreResult result = new Restorer(new FileReplicaClient(this.dir.resolve("replica")))
 			.restore(RestoreOptions.latest(restored));
 		assertThat(result.integrity()).isEqualTo("ok");
 		assertThat(LitestreamApplicationTests.titles(restored)).containsExactly("last write");
+	}
+
+	@Test
+	void finalSyncShipsAWriteCommittedByAnotherProcessJustBeforeClose() throws Exception {
+		Path db = this.dir.resolve("data/app.db");
+		try (ConfigurableApplicationContext context = run()) {
+			context.getBean(JdbcTemplate.class)
+				.execute("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL)");
+			context.getBean(LitestreamReplicator.class).databases().get(0).db().syncAndWait(Duration.ofSeconds(20));
+			ExternalWriter.write(db, "INSERT INTO tasks (title) VALUES ('from another process')");
+		}
+		Path restored = this.dir.resolve("restored.db");
+		new Restorer(new FileReplicaClient(this.dir.resolve("replica"))).restore(RestoreOptions.latest(restored));
+		assertThat(LitestreamApplicationTests.titles(restored)).containsExactly("from another process");
 	}
 
 	@Test
@@ -75,6 +92,41 @@ class LitestreamLifecycleTests {
 			List<String> titles = context.getBean(JdbcTemplate.class)
 				.queryForList("SELECT title FROM tasks ORDER BY id", String.class);
 			assertThat(titles).containsExactly("before the crash", "from init");
+		}
+	}
+
+	@Test
+	void applicationBeanUsingTheDataSourceEarlySeesTheRestoredDatabase() throws Exception {
+		try (ConfigurableApplicationContext context = run()) {
+			JdbcTemplate jdbc = context.getBean(JdbcTemplate.class);
+			jdbc.execute("CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT NOT NULL)");
+			jdbc.update("INSERT INTO tasks (title) VALUES ('restored for an early reader')");
+		}
+		deleteRecursively(this.dir.resolve("data"));
+		// Application beans are created before auto-configured ones: only the DataSource's dependency on the
+		// restorer makes this reader wait for the restore.
+		String[] base = { "spring.datasource.url=jdbc:sqlite:" + this.dir.resolve("data/app.db"),
+				"litestream.replicas[0].type=file", "litestream.replicas[0].path=" + this.dir.resolve("replica"),
+				"spring.main.banner-mode=off" };
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(App.class, EarlyReader.class)
+			.web(WebApplicationType.NONE)
+			.properties(base)
+			.run()) {
+			assertThat(context.getBean("earlyTitles")).isEqualTo(List.of("restored for an early reader"));
+		}
+	}
+
+	@Test
+	void databaseInitializersDependOnTheRestorer() {
+		try (ConfigurableApplicationContext context = run("spring.sql.init.mode=always",
+				"spring.sql.init.schema-locations=classpath:litestream-restore/create.sql")) {
+			String[] initializers = context.getBeanFactory()
+				.getBeanNamesForType(org.springframework.boot.jdbc.init.DataSourceScriptDatabaseInitializer.class);
+			assertThat(initializers).isNotEmpty();
+			for (String name : initializers) {
+				assertThat(context.getBeanFactory().getBeanDefinition(name).getDependsOn())
+					.contains(LitestreamStartupRestorer.BEAN_NAME);
+			}
 		}
 	}
 
@@ -130,6 +182,16 @@ class LitestreamLifecycleTests {
 	@SpringBootConfiguration
 	@EnableAutoConfiguration
 	static class App {
+
+	}
+
+	@org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+	static class EarlyReader {
+
+		@org.springframework.context.annotation.Bean
+		List<String> earlyTitles(javax.sql.DataSource dataSource) {
+			return new JdbcTemplate(dataSource).queryForList("SELECT title FROM tasks ORDER BY id", String.class);
+		}
 
 	}
 
