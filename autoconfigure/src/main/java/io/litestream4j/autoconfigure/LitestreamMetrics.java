@@ -2,9 +2,6 @@ package io.litestream4j.autoconfigure;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
@@ -13,13 +10,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 
 import io.litestream4j.core.DB;
-import io.litestream4j.core.DbStats;
+import io.litestream4j.core.GenerationListener;
 import io.litestream4j.core.Pos;
 import io.litestream4j.core.Replica;
 import io.litestream4j.core.ReplicaOperation;
@@ -28,18 +23,14 @@ import io.litestream4j.autoconfigure.LitestreamReplicator.ReplicatedDb;
 
 /**
  * Litestream's metrics under {@code litestream.*}, plus what Litestream never had: replication lag and the
- * current generation. Gauges read the engine's counters when scraped; only the generation series, whose tag
- * changes, is maintained by a refresh every 250 ms that removes the old series.
+ * current generation. Gauges read the engine's counters when scraped; the generation series, whose tag
+ * changes, follows the engine's generation events.
  */
 public final class LitestreamMetrics implements MeterBinder, DisposableBean {
-
-	private static final Log logger = LogFactory.getLog(LitestreamMetrics.class);
 
 	private final LitestreamReplicator replicator;
 
 	private final Map<String, GenerationState> generations = new HashMap<>();
-
-	private ScheduledExecutorService refresher;
 
 	public LitestreamMetrics(LitestreamReplicator replicator) {
 		this.replicator = replicator;
@@ -49,16 +40,6 @@ public final class LitestreamMetrics implements MeterBinder, DisposableBean {
 	public synchronized void bindTo(MeterRegistry registry) {
 		for (ReplicatedDb database : this.replicator.databases()) {
 			bindDb(registry, database);
-		}
-		if (this.refresher == null) {
-			this.refresher = Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "litestream-metrics");
-				thread.setDaemon(true);
-				return thread;
-			});
-			// The engine reports only the reason of its last generation change: look often, so that changes in
-			// quick succession are rarely attributed to the later reason.
-			this.refresher.scheduleWithFixedDelay(this::refreshGenerations, 0, 250, TimeUnit.MILLISECONDS);
 		}
 		synchronized (this.generations) {
 			for (ReplicatedDb database : this.replicator.databases()) {
@@ -136,21 +117,11 @@ public final class LitestreamMetrics implements MeterBinder, DisposableBean {
 		return (pos != null) ? pos.offset() : Double.NaN;
 	}
 
-	private void refreshGenerations() {
-		synchronized (this.generations) {
-			for (GenerationState state : this.generations.values()) {
-				try {
-					state.refresh();
-				}
-				catch (RuntimeException ex) {
-					logger.debug("Refreshing the generation metric of " + state.database.settings().path() + " failed", ex);
-				}
-			}
-		}
-	}
-
-	/** The info gauge {@code litestream.generation{db,generation}=1} and the changes counter of one database. */
-	private static final class GenerationState {
+	/**
+	 * The info gauge {@code litestream.generation{db,generation}=1} and the changes counter of one database,
+	 * kept current by the engine's generation events: the old series is removed when the generation changes.
+	 */
+	private static final class GenerationState implements GenerationListener {
 
 		private final MeterRegistry registry;
 
@@ -160,28 +131,26 @@ public final class LitestreamMetrics implements MeterBinder, DisposableBean {
 
 		private Gauge gauge;
 
-		private long changes;
-
 		GenerationState(MeterRegistry registry, ReplicatedDb database) {
 			this.registry = registry;
 			this.database = database;
-			this.changes = database.db().stats().generationChanges();
+			database.db().addGenerationListener(this);
+			String current = database.db().generation();
+			if (current != null) {
+				generationChanged(null, current, null);
+			}
 		}
 
-		void refresh() {
-			DbStats stats = this.database.db().stats();
-			long total = stats.generationChanges();
-			if (total > this.changes) {
-				String reason = stats.lastGenerationChangeReason();
+		@Override
+		public synchronized void generationChanged(String previous, String current, String reason) {
+			if (reason != null) {
 				Counter.builder("litestream.generation.changes")
 					.description("Generation changes, by reason")
-					.tags("db", this.database.name(), "reason", (reason != null) ? reason : "unknown")
+					.tags("db", this.database.name(), "reason", reason)
 					.register(this.registry)
-					.increment(total - this.changes);
-				this.changes = total;
+					.increment();
 			}
-			String current = this.database.db().generation();
-			if (current == null || current.equals(this.generation)) {
+			if (current.equals(this.generation)) {
 				return;
 			}
 			if (this.gauge != null) {
@@ -194,13 +163,17 @@ public final class LitestreamMetrics implements MeterBinder, DisposableBean {
 			this.generation = current;
 		}
 
+		void close() {
+			this.database.db().removeGenerationListener(this);
+		}
+
 	}
 
 	@Override
 	public synchronized void destroy() {
-		if (this.refresher != null) {
-			this.refresher.shutdownNow();
-			this.refresher = null;
+		synchronized (this.generations) {
+			this.generations.values().forEach(GenerationState::close);
+			this.generations.clear();
 		}
 	}
 

@@ -60,6 +60,8 @@ public final class DB implements AutoCloseable {
 
 	private final List<Replica> replicas = new CopyOnWriteArrayList<>();
 
+	private final List<GenerationListener> generationListeners = new CopyOnWriteArrayList<>();
+
 	private final DbStats stats = new DbStats();
 
 	/** Serializes sync, checkpoints and generation changes. */
@@ -157,6 +159,25 @@ public final class DB implements AutoCloseable {
 
 	public boolean isRunning() {
 		return monitor != null;
+	}
+
+	public void addGenerationListener(GenerationListener listener) {
+		generationListeners.add(listener);
+	}
+
+	public void removeGenerationListener(GenerationListener listener) {
+		generationListeners.remove(listener);
+	}
+
+	private void notifyGeneration(String previous, String current, String reason) {
+		for (GenerationListener listener : generationListeners) {
+			try {
+				listener.generationChanged(previous, current, reason);
+			}
+			catch (RuntimeException ex) {
+				log.warn("generation listener of db {} failed: {}", path, ex.getMessage());
+			}
+		}
 	}
 
 	/** Adds a replica; only before {@link #open()}. */
@@ -522,13 +543,14 @@ public final class DB implements AutoCloseable {
 				shadow.create(gen, index, current);
 			}
 		}
-		if (!gen.equals(generation)) {
-			log.info("continuing generation db={} generation={} position={}", path, gen,
-					new Pos(gen, index, shadowEnd));
-			generationOrder.putIfAbsent(gen, (long) generationOrder.size());
-		}
+		String previous = generation;
 		generation = gen;
 		pos = new Pos(gen, index, shadowEnd);
+		if (!gen.equals(previous)) {
+			log.info("continuing generation db={} generation={} position={}", path, gen, pos);
+			generationOrder.putIfAbsent(gen, (long) generationOrder.size());
+			notifyGeneration(previous, gen, null);
+		}
 		return null;
 	}
 
@@ -571,6 +593,7 @@ public final class DB implements AutoCloseable {
 			stats.generationChanges.incrementAndGet();
 			stats.lastGenerationChangeReason = reason;
 			log.info("sync: new generation db={} generation={} previous={} reason=\"{}\"", path, gen, previous, reason);
+			notifyGeneration(previous, gen, reason);
 			return true;
 		}
 		finally {

@@ -26,10 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Restores a database from a replica the way {@code litestream restore} does: pick the generation and
- * snapshot, download WAL indexes in parallel, apply them in order with SQLite's own WAL recovery, then
- * check integrity and rename atomically. Stricter than Litestream: segment offsets must be contiguous
- * and every frame of a downloaded index must be valid, or the restore fails naming the object.
+ * Restores a database from a replica as {@code litestream restore} does: pick the generation and
+ * snapshot, then replay the WAL indexes in order, then check integrity and rename atomically. Segments
+ * are downloaded in parallel and their pages written straight into the image (see {@link WalApplier}),
+ * and it is stricter than Litestream: offsets must be contiguous and every frame valid, or the restore
+ * fails naming the object.
  */
 public final class Restorer {
 
@@ -211,30 +212,66 @@ public final class Restorer {
 		}
 	}
 
+	/**
+	 * Downloads every segment in parallel (a bounded window ahead, each decompressed to a temporary file)
+	 * and applies them strictly in order, checking that offsets are contiguous.
+	 */
 	private void applyWal(Plan plan, Path tmp, int parallelism) throws IOException {
-		if (plan.segmentsByIndex().isEmpty()) {
+		List<WalSegmentInfo> segments = new ArrayList<>();
+		plan.segmentsByIndex().values().forEach(segments::addAll);
+		if (segments.isEmpty()) {
 			return;
 		}
-		int pageSize = pageSizeOf(tmp);
-		ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, plan.segmentsByIndex().size()),
+		int window = Math.max(1, parallelism) * 4;
+		ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, parallelism),
 				runnable -> Replica.daemon(runnable, "litestream-restore"));
-		try {
-			List<Future<Path>> downloads = new ArrayList<>();
-			for (Map.Entry<Long, List<WalSegmentInfo>> entry : plan.segmentsByIndex().entrySet()) {
-				Path walFile = Path.of(tmp + "-" + Generations.hex8(entry.getKey()) + "-wal");
-				downloads.add(pool.submit(() -> {
-					WalIndexDownload.download(client, entry.getValue(), walFile, pageSize);
-					return walFile;
-				}));
-			}
-			for (Future<Path> download : downloads) {
-				Path walFile = await(download);
-				Files.move(walFile, Path.of(tmp + "-wal"), StandardCopyOption.REPLACE_EXISTING);
-				checkpointInto(tmp);
+		List<Future<Path>> downloads = new ArrayList<>();
+		try (WalApplier applier = new WalApplier(tmp, pageSizeOf(tmp))) {
+			long index = -1;
+			for (int i = 0; i < segments.size(); i++) {
+				while (downloads.size() < Math.min(segments.size(), i + window)) {
+					int n = downloads.size();
+					WalSegmentInfo segment = segments.get(n);
+					Path file = Path.of(tmp + "-segment-" + n);
+					downloads.add(pool.submit(() -> download(segment, file)));
+				}
+				WalSegmentInfo segment = segments.get(i);
+				String key = ReplicaLayout.walSegmentKey(segment.pos());
+				if (segment.index() != index) {
+					index = segment.index();
+					applier.startIndex();
+				}
+				if (segment.offset() != applier.offset()) {
+					throw new ReplicationException("wal segment " + key + " in " + client.describe()
+							+ " does not start where the previous one ended (expected offset " + applier.offset() + ")");
+				}
+				Path file = await(downloads.get(i));
+				try (InputStream in = Files.newInputStream(file)) {
+					applier.apply(in);
+				}
+				catch (InvalidWalException ex) {
+					throw new ReplicationException("corrupt wal segment " + key + " in " + client.describe() + ": "
+							+ ex.getMessage(), ex);
+				}
+				finally {
+					Files.deleteIfExists(file);
+				}
 			}
 		}
 		finally {
 			pool.shutdownNow();
+		}
+	}
+
+	private Path download(WalSegmentInfo segment, Path file) throws IOException {
+		String key = ReplicaLayout.walSegmentKey(segment.pos());
+		try (InputStream in = Lz4.decompressing(client.openWalSegment(segment.pos()))) {
+			Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+			return file;
+		}
+		catch (IOException ex) {
+			throw new ReplicationException("cannot read wal segment " + key + " from " + client.describe() + ": "
+					+ ex.getMessage(), ex);
 		}
 	}
 
@@ -254,20 +291,6 @@ public final class Restorer {
 				throw io;
 			}
 			throw new IOException(ex.getCause());
-		}
-	}
-
-	/** Lets SQLite apply the WAL beside the file: a TRUNCATE checkpoint that must not be busy. */
-	private static void checkpointInto(Path db) throws IOException {
-		try (Connection connection = Sqlite.open(db, Duration.ofSeconds(5))) {
-			long[] result = Sqlite.queryLongs(connection, "PRAGMA wal_checkpoint(TRUNCATE)", 3);
-			if (result[0] != 0) {
-				throw new ReplicationException("truncation checkpoint failed during restore (" + result[0] + ","
-						+ result[1] + "," + result[2] + ")");
-			}
-		}
-		catch (SQLException ex) {
-			throw new IOException("applying wal to " + db + " failed: " + ex.getMessage(), ex);
 		}
 	}
 

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  */
 public final class Spool implements Payload, AutoCloseable {
 
-	public static final int DEFAULT_MEMORY_THRESHOLD = 4 * 1024 * 1024;
+	public static final int DEFAULT_MEMORY_THRESHOLD = 1024 * 1024;
 
 	private final Path tempDir;
 

@@ -14,6 +14,7 @@ import java.util.Random;
 
 import io.litestream4j.core.file.FileReplicaClient;
 import io.litestream4j.core.testing.ExternalProcess;
+import io.litestream4j.core.testing.ItemsWorkload;
 import io.litestream4j.core.testing.TestDatabases;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -66,17 +67,7 @@ class FileReplicationTest {
 	}
 
 	private void insert(int from, int count, int valueSize) throws SQLException {
-		Random random = new Random(from);
-		try (PreparedStatement insert = app.prepareStatement("INSERT INTO items (id, name, value) VALUES (?, ?, ?)")) {
-			for (int i = from; i < from + count; i++) {
-				byte[] value = new byte[valueSize];
-				random.nextBytes(value);
-				insert.setInt(1, i);
-				insert.setString(2, "item-" + i);
-				insert.setBytes(3, value);
-				insert.executeUpdate();
-			}
-		}
+		new ItemsWorkload(app).insert(from, count, valueSize);
 	}
 
 	private Path restore(FileReplicaClient client, RestoreOptions options) {
@@ -88,35 +79,9 @@ class FileReplicationTest {
 	@Test
 	void randomizedWorkloadWithLargeTransactionAndVacuumRestoresIdenticalContent() throws Exception {
 		FileReplicaClient client = startReplicating(DbOptions.defaults(dbPath()).withCheckpointPageCounts(200, 2000));
-		Random random = new Random(42);
-		int nextId = 0;
-		for (int round = 0; round < 300; round++) {
-			int op = random.nextInt(10);
-			if (op < 6 || nextId == 0) {
-				insert(nextId, 1 + random.nextInt(5), 100 + random.nextInt(2000));
-				nextId += 6;
-			}
-			else if (op < 8) {
-				exec("UPDATE items SET name = 'updated-" + round + "' WHERE id % 7 = " + random.nextInt(7));
-			}
-			else {
-				exec("DELETE FROM items WHERE id % 11 = " + random.nextInt(11));
-			}
-		}
-		// One transaction larger than SQLite's 1000-page auto-checkpoint size (about 8 MB of pages).
-		app.setAutoCommit(false);
-		insert(1_000_000, 2000, 4000);
-		app.commit();
-		app.setAutoCommit(true);
-		exec("DELETE FROM items WHERE id >= 1000000 AND id % 2 = 0");
-		exec("VACUUM");
-		insert(2_000_000, 50, 300);
-		db.syncAndWait(WAIT);
-		// The WAL restarts with the first write after a checkpoint.
-		for (int i = 0; db.pos().index() == 0 && i < 50; i++) {
-			insert(3_000_000 + i, 1, 100);
-			db.syncAndWait(WAIT);
-		}
+		ItemsWorkload items = new ItemsWorkload(app);
+		items.randomMix(42, 300, 2000);
+		items.syncUntilWalRestarted(db, WAIT);
 
 		assertThat(db.stats().checkpointCount()).as("checkpoints during the workload").isPositive();
 		assertThat(db.pos().index()).as("WAL restarts followed").isPositive();
@@ -187,6 +152,8 @@ class FileReplicationTest {
 	@Test
 	void databaseFileReplacedOnDiskStartsNewGeneration() throws Exception {
 		FileReplicaClient client = startReplicating(DbOptions.defaults(dbPath()));
+		List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+		db.addGenerationListener((previous, current, reason) -> events.add(previous + ">" + current + ":" + reason));
 		insert(0, 30, 100);
 		db.syncAndWait(WAIT);
 		String first = db.generation();
@@ -210,6 +177,7 @@ class FileReplicationTest {
 
 		assertThat(db.generation()).isNotEqualTo(first);
 		assertThat(db.stats().lastGenerationChangeReason()).isEqualTo("database file replaced");
+		assertThat(events).last().asString().endsWith(">" + db.generation() + ":database file replaced");
 		Path restored = restore(client, RestoreOptions.latest(dir.resolve("restored.db")));
 		assertThat(TestDatabases.count(restored, "items")).isEqualTo(11);
 		assertThat(TestDatabases.contentDigest(restored)).isEqualTo(TestDatabases.contentDigest(dbPath()));

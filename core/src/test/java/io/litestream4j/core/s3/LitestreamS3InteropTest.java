@@ -29,6 +29,7 @@ import io.litestream4j.core.ReplicaOptions;
 import io.litestream4j.core.RestoreOptions;
 import io.litestream4j.core.RestoreResult;
 import io.litestream4j.core.Restorer;
+import io.litestream4j.core.testing.ItemsWorkload;
 import io.litestream4j.core.testing.LitestreamBinary;
 import io.litestream4j.core.testing.S3ProxyServer;
 import io.litestream4j.core.testing.TestDatabases;
@@ -228,17 +229,7 @@ class LitestreamS3InteropTest {
 	}
 
 	private static void insert(Connection app, int from, int count, int valueSize) throws SQLException {
-		Random random = new Random(from);
-		try (PreparedStatement insert = app.prepareStatement("INSERT INTO items (id, name, value) VALUES (?, ?, ?)")) {
-			for (int i = from; i < from + count; i++) {
-				byte[] value = new byte[valueSize];
-				random.nextBytes(value);
-				insert.setInt(1, i);
-				insert.setString(2, "item-" + i);
-				insert.setBytes(3, value);
-				insert.executeUpdate();
-			}
-		}
+		new ItemsWorkload(app).insert(from, count, valueSize);
 	}
 
 }

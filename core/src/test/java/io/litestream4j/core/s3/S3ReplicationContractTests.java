@@ -21,6 +21,7 @@ import io.litestream4j.core.ReplicaOptions;
 import io.litestream4j.core.RestoreOptions;
 import io.litestream4j.core.RestoreResult;
 import io.litestream4j.core.Restorer;
+import io.litestream4j.core.testing.ItemsWorkload;
 import io.litestream4j.core.testing.TestDatabases;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,17 +84,7 @@ abstract class S3ReplicationContractTests {
 	}
 
 	protected void insert(int from, int count, int valueSize) throws SQLException {
-		Random random = new Random(from);
-		try (PreparedStatement insert = app.prepareStatement("INSERT INTO items (id, name, value) VALUES (?, ?, ?)")) {
-			for (int i = from; i < from + count; i++) {
-				byte[] value = new byte[valueSize];
-				random.nextBytes(value);
-				insert.setInt(1, i);
-				insert.setString(2, "item-" + i);
-				insert.setBytes(3, value);
-				insert.executeUpdate();
-			}
-		}
+		new ItemsWorkload(app).insert(from, count, valueSize);
 	}
 
 	protected Path restore(RestoreOptions options) {
@@ -105,36 +96,10 @@ abstract class S3ReplicationContractTests {
 	@Test
 	void randomizedWritesRestoreIdenticalContent() throws Exception {
 		startReplicating(DbOptions.defaults(dbPath()).withCheckpointPageCounts(200, 2000), Duration.ofMillis(200));
-		Random random = new Random(7);
-		int nextId = 0;
-		for (int round = 0; round < 200; round++) {
-			int op = random.nextInt(10);
-			if (op < 6 || nextId == 0) {
-				insert(nextId, 1 + random.nextInt(5), 100 + random.nextInt(3000));
-				nextId += 6;
-			}
-			else if (op < 8) {
-				exec("UPDATE items SET name = 'updated-" + round + "' WHERE id % 7 = " + random.nextInt(7));
-			}
-			else {
-				exec("DELETE FROM items WHERE id % 11 = " + random.nextInt(11));
-			}
-		}
-		// A transaction larger than the 16 MiB multipart threshold once framed: ~20 MB of random pages.
-		app.setAutoCommit(false);
-		insert(1_000_000, 5000, 4000);
-		app.commit();
-		app.setAutoCommit(true);
-		exec("DELETE FROM items WHERE id >= 1000000 AND id % 2 = 0");
-		exec("VACUUM");
-		insert(2_000_000, 50, 300);
-
-		db.syncAndWait(WAIT);
-		// The WAL restarts with the first write after a checkpoint.
-		for (int i = 0; db.pos().index() == 0 && i < 50; i++) {
-			insert(2_100_000 + i, 1, 100);
-			db.syncAndWait(WAIT);
-		}
+		// The large transaction is above the 16 MiB multipart threshold once framed: ~20 MB of random pages.
+		ItemsWorkload items = new ItemsWorkload(app);
+		items.randomMix(7, 200, 5000);
+		items.syncUntilWalRestarted(db, WAIT);
 
 		assertThat(db.pos().index()).as("WAL restarts followed").isPositive();
 		Path restored = restore(RestoreOptions.latest(dir.resolve("restored.db")));
