@@ -15,6 +15,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 
+import io.litestream4j.core.LeaseOptions;
+
 /**
  * Continuous replication of SQLite databases, configured by {@code litestream.*}: restore of missing databases
  * before anything opens them, then a replicator running for the application's lifetime.
@@ -57,9 +59,19 @@ public final class LitestreamAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LitestreamReplicator litestreamReplicator(ReplicationSettings settings, LitestreamReplicaClients clients,
-			LitestreamStartupRestorer restorer) {
+			LitestreamStartupRestorer restorer, LitestreamProperties properties) {
 		// The restorer parameter orders the replicator after the startup restore.
-		return new LitestreamReplicator(settings, clients);
+		return new LitestreamReplicator(settings, clients, leaseOptions(properties.lease()));
+	}
+
+	static LeaseOptions leaseOptions(LitestreamProperties.Lease lease) {
+		if (lease == null) {
+			return LeaseOptions.DEFAULT;
+		}
+		if (lease.enabled() && (lease.ttl() == null || lease.ttl().isNegative() || lease.ttl().isZero())) {
+			throw new IllegalArgumentException("litestream.lease.ttl must be positive, was " + lease.ttl());
+		}
+		return new LeaseOptions(lease.enabled(), lease.ttl() == null ? LeaseOptions.DEFAULT_TTL : lease.ttl());
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -13,6 +13,7 @@ import org.springframework.context.SmartLifecycle;
 
 import io.litestream4j.core.DB;
 import io.litestream4j.core.DbOptions;
+import io.litestream4j.core.LeaseOptions;
 import io.litestream4j.core.Replica;
 import io.litestream4j.core.ReplicaOptions;
 
@@ -52,10 +53,15 @@ public final class LitestreamReplicator implements SmartLifecycle, DisposableBea
 	 * replicator starts.
 	 */
 	public LitestreamReplicator(ReplicationSettings settings, LitestreamReplicaClients clients) {
+		this(settings, clients, LeaseOptions.DEFAULT);
+	}
+
+	/** As above, with the single-writer lease settings ({@code litestream.lease.*}). */
+	public LitestreamReplicator(ReplicationSettings settings, LitestreamReplicaClients clients, LeaseOptions lease) {
 		this.settings = settings;
 		this.clients = clients;
 		for (DbSettings dbSettings : settings.dbs()) {
-			DB db = new DB(dbOptions(dbSettings));
+			DB db = new DB(dbOptions(dbSettings), lease);
 			for (ReplicaSettings replica : dbSettings.replicas()) {
 				db.addReplica(replicaOptions(replica), clients.get(replica));
 			}

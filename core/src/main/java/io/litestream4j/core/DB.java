@@ -50,6 +50,12 @@ public final class DB implements AutoCloseable {
 
 	private final DbOptions options;
 
+	private final LeaseOptions leaseOptions;
+
+	private final Object leaseHolderLock = new Object();
+
+	private String leaseHolderId;
+
 	private final Path path;
 
 	private final Path walPath;
@@ -122,7 +128,13 @@ public final class DB implements AutoCloseable {
 	}
 
 	public DB(DbOptions options) {
+		this(options, LeaseOptions.DISABLED);
+	}
+
+	/** A database whose replicas take the single-writer lease of their path before uploading. */
+	public DB(DbOptions options, LeaseOptions leaseOptions) {
 		this.options = Objects.requireNonNull(options, "options");
+		this.leaseOptions = Objects.requireNonNull(leaseOptions, "leaseOptions");
 		this.path = options.path().toAbsolutePath().normalize();
 		this.walPath = Path.of(path + "-wal");
 		this.name = path.getFileName().toString();
@@ -135,6 +147,34 @@ public final class DB implements AutoCloseable {
 
 	public DbOptions options() {
 		return options;
+	}
+
+	public LeaseOptions leaseOptions() {
+		return leaseOptions;
+	}
+
+	/**
+	 * This database's lease holder id, kept in {@code .<db>-litestream4j/lease-holder} so that the same
+	 * instance restarted (even after kill -9) is recognised as the holder and takes its lease back at once.
+	 */
+	public String leaseHolderId() {
+		// Own lock, not the DB's monitor: start/stop hold that while waiting for replica threads that call this.
+		synchronized (leaseHolderLock) {
+			return leaseHolderIdLocked();
+		}
+	}
+
+	private String leaseHolderIdLocked() {
+		if (leaseHolderId == null) {
+			try {
+				leaseHolderId = shadow.leaseHolderId();
+			}
+			catch (IOException ex) {
+				throw new ReplicationException("cannot read or create the lease holder id of db " + path + " in "
+						+ shadow.dir() + ": " + ex.getMessage(), ex);
+			}
+		}
+		return leaseHolderId;
 	}
 
 	public String name() {

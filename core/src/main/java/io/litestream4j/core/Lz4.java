@@ -12,9 +12,10 @@ import net.jpountz.lz4.LZ4FrameOutputStream.FLG;
 /**
  * The one place that frames replica objects: one LZ4 frame per object, independent blocks and a content
  * checksum, as Litestream writes them. Block checksums must never be set: Litestream's LZ4 reader
- * computes them differently from the frame spec and rejects spec-compliant ones. Blocks are 64 KB
- * rather than Litestream's 4 MB (its reader accepts both): a frame writer then needs ~130 KB of buffers
- * instead of ~8 MB, which matters for a JVM that uploads a segment every sync-interval.
+ * computes them differently from the frame spec and rejects spec-compliant ones. Blocks are 1 MB rather
+ * than Litestream's 4 MB (its reader accepts any size): a frame writer then allocates ~2 MB instead of
+ * ~8 MB per upload, and WAL segments compress as well (measured: 11.7 % vs 11.4 % of a steady-load WAL;
+ * 64 KB blocks gave 17.6 %).
  */
 public final class Lz4 {
 
@@ -22,7 +23,7 @@ public final class Lz4 {
 	}
 
 	public static OutputStream compressing(OutputStream out) throws IOException {
-		return new LZ4FrameOutputStream(out, BLOCKSIZE.SIZE_64KB, FLG.Bits.BLOCK_INDEPENDENCE, FLG.Bits.CONTENT_CHECKSUM);
+		return new LZ4FrameOutputStream(out, BLOCKSIZE.SIZE_1MB, FLG.Bits.BLOCK_INDEPENDENCE, FLG.Bits.CONTENT_CHECKSUM);
 	}
 
 	public static InputStream decompressing(InputStream in) throws IOException {

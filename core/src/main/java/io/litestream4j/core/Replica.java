@@ -7,6 +7,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,6 +61,13 @@ public final class Replica {
 	private volatile String lastError;
 
 	private volatile Instant newestSnapshotAt;
+
+	private final Object leaseLock = new Object();
+
+	private ReplicaLease lease;
+
+	/** While another instance holds the lease: when it expires, the earliest useful retry. */
+	private volatile Instant leaseHeldUntil;
 
 	private final AtomicLong errorCount = new AtomicLong();
 
@@ -132,6 +140,42 @@ public final class Replica {
 		return newestSnapshotAt;
 	}
 
+	/** Until when this instance holds its replica path's lease; null when it holds none or leases are off. */
+	public Instant leaseHeldUntil() {
+		ReplicaLease current = leaseIfEnabled();
+		return current == null ? null : current.heldUntil();
+	}
+
+	/** The single-writer lease of this replica's path, or null when disabled or unsupported by the client. */
+	private ReplicaLease leaseIfEnabled() {
+		// Own lock, not this object's monitor: stop() holds that while waiting for the upload thread.
+		synchronized (leaseLock) {
+			if (lease == null && db.leaseOptions().enabled() && client.supportsLease()) {
+				lease = new ReplicaLease(client, db.leaseOptions().ttl(), db.leaseHolderId(),
+						"replica " + name() + " of db " + db.path(), Clock.systemUTC());
+			}
+			return lease;
+		}
+	}
+
+	/** Before anything is written to the replica: make sure no other instance writes to the same path. */
+	private void ensureLease() throws IOException {
+		ReplicaLease current = leaseIfEnabled();
+		if (current == null) {
+			return;
+		}
+		// Cleared first: any other failure (the store down) must retry on the backoff schedule, not at a
+		// stale expiry.
+		leaseHeldUntil = null;
+		try {
+			current.ensureHeld();
+		}
+		catch (LeaseHeldException ex) {
+			leaseHeldUntil = ex.holder().expiresAt();
+			throw ex;
+		}
+	}
+
 	// --- loop -----------------------------------------------------------------------------------
 
 	synchronized void start() {
@@ -181,6 +225,15 @@ public final class Replica {
 		catch (RuntimeException ex) {
 			log.warn("final sync error db={} replica={} error=\"{}\"", db.path(), name(), ex.getMessage());
 		}
+		ReplicaLease current;
+		synchronized (leaseLock) {
+			current = lease;
+		}
+		if (current != null) {
+			synchronized (syncLock) {
+				current.release();
+			}
+		}
 	}
 
 	/** Called by the db after new frames reached the shadow WAL: upload now, or once sync-interval allows. */
@@ -190,7 +243,13 @@ public final class Replica {
 		}
 		long wait = lastUploadStartNanos + options.syncInterval().toNanos() - System.nanoTime();
 		if (consecutiveFailures > 0) {
-			wait = Math.max(wait, backoff().toNanos());
+			Instant heldUntil = leaseHeldUntil;
+			// Another instance's lease: retry once it can have expired rather than on the backoff schedule.
+			long retry = heldUntil != null
+					? Math.min(Math.max(Duration.between(Instant.now(), heldUntil).toNanos(), 0) + 100_000_000L,
+							MAX_BACKOFF.toNanos())
+					: backoff().toNanos();
+			wait = Math.max(wait, retry);
 		}
 		scheduledSync = executor.schedule(this::loopSync, Math.max(0, wait), TimeUnit.NANOSECONDS);
 	}
@@ -321,6 +380,7 @@ public final class Replica {
 	}
 
 	private void uploadSegment(Pos from, long end) throws IOException {
+		ensureLease();
 		long started = System.nanoTime();
 		Path file = db.shadow().file(from.generation(), from.index());
 		try (Spool spool = new Spool(db.shadow().dir().resolve("tmp"))) {
@@ -414,6 +474,7 @@ public final class Replica {
 	}
 
 	private Pos writeSnapshot() throws IOException {
+		ensureLease();
 		long started = System.nanoTime();
 		try (Spool spool = new Spool(db.shadow().dir().resolve("tmp"))) {
 			DB.SnapshotPosition at;
@@ -438,6 +499,14 @@ public final class Replica {
 	 */
 	public void enforceRetention() throws IOException {
 		synchronized (syncLock) {
+			try {
+				// Deleting needs the lease: never remove a generation another instance is writing.
+				ensureLease();
+			}
+			catch (LeaseHeldException ex) {
+				log.info("retention skipped db={} replica={}: {}", db.path(), name(), ex.getMessage());
+				return;
+			}
 			Instant cutoff = Instant.now().minus(options.retention());
 			List<SnapshotInfo> all = new ArrayList<>();
 			List<String> generations = client.generations();

@@ -46,6 +46,26 @@ public interface ReplicaClient extends Closeable {
 
 	OperationCounters counters();
 
+	/** Whether {@link #readLease()} and {@link #writeLease} work; without them uploads take no lease. */
+	default boolean supportsLease() {
+		return false;
+	}
+
+	/** The replica's {@code lease.json} and its version, or null when there is none. */
+	default StoredLease readLease() throws IOException {
+		throw new UnsupportedOperationException(type() + " replica does not support leases");
+	}
+
+	/**
+	 * Writes {@code lease.json} conditionally: only when absent if {@code expectedVersion} is null (S3's
+	 * {@code If-None-Match: *}), else only while its version is still {@code expectedVersion}
+	 * ({@code If-Match}).
+	 * @return the new version, or null when the condition failed (someone else wrote or removed it)
+	 */
+	default String writeLease(Lease lease, String expectedVersion) throws IOException {
+		throw new UnsupportedOperationException(type() + " replica does not support leases");
+	}
+
 	@Override
 	default void close() throws IOException {
 	}

@@ -98,7 +98,7 @@ public final class Restorer {
 						+ describeFilter(options));
 			}
 			String generation = chosen.generation();
-			SnapshotInfo snapshot = chooseSnapshot(client.snapshots(generation), options);
+			SnapshotInfo snapshot = chooseSnapshot(generation, client.snapshots(generation), options);
 			Map<Long, List<WalSegmentInfo>> byIndex = new LinkedHashMap<>();
 			for (WalSegmentInfo segment : client.walSegments(generation)) {
 				if (segment.index() < snapshot.index()) {
@@ -129,7 +129,7 @@ public final class Restorer {
 		}
 	}
 
-	private SnapshotInfo chooseSnapshot(List<SnapshotInfo> snapshots, RestoreOptions options) {
+	private SnapshotInfo chooseSnapshot(String generation, List<SnapshotInfo> snapshots, RestoreOptions options) {
 		Optional<SnapshotInfo> chosen;
 		if (options.index() != null) {
 			chosen = snapshots.stream().filter(s -> s.index() <= options.index()).max(Comparator.comparingLong(SnapshotInfo::index));
@@ -139,7 +139,9 @@ public final class Restorer {
 				.filter(s -> options.timestamp() == null || !s.createdAt().isAfter(options.timestamp()))
 				.max(Comparator.comparing(SnapshotInfo::createdAt).thenComparingLong(SnapshotInfo::index));
 		}
-		return chosen.orElseThrow(() -> new NoBackupFoundException("no snapshots available in " + client.describe()
+		// Names the generation: its WAL segments exist, but without a snapshot there is nothing to apply them to.
+		return chosen.orElseThrow(() -> new NoBackupFoundException("no snapshots available for generation "
+				+ generation + " (none usable under " + ReplicaLayout.snapshotsDir(generation) + ") in " + client.describe()
 				+ describeFilter(options)));
 	}
 

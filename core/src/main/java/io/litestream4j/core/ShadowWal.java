@@ -62,6 +62,30 @@ final class ShadowWal {
 				StandardCopyOption.REPLACE_EXISTING);
 	}
 
+	/** The holder id in {@code lease-holder}, created (durably, atomically) on first use. */
+	String leaseHolderId() throws IOException {
+		Path file = dir.resolve("lease-holder");
+		try {
+			String id = Files.readString(file, StandardCharsets.UTF_8).trim();
+			if (!id.isEmpty()) {
+				return id;
+			}
+		}
+		catch (NoSuchFileException ex) {
+			// first use
+		}
+		Files.createDirectories(dir);
+		String id = java.util.UUID.randomUUID().toString();
+		Path tmp = dir.resolve("lease-holder.tmp");
+		try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+				StandardOpenOption.TRUNCATE_EXISTING)) {
+			ch.write(java.nio.ByteBuffer.wrap((id + "\n").getBytes(StandardCharsets.UTF_8)));
+			ch.force(true);
+		}
+		Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+		return id;
+	}
+
 	void clearGeneration() throws IOException {
 		Files.deleteIfExists(dir.resolve("generation"));
 	}

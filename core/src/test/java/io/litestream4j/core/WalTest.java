@@ -97,7 +97,7 @@ class WalTest {
 		assertThat(flg & 0x10).as("block checksum flag (litestream rejects it)").isZero();
 		assertThat(flg & 0x04).as("content checksum flag").isNotZero();
 		assertThat(flg & 0x20).as("block independence").isNotZero();
-		assertThat(frame[5] & 0x70).as("64 KB blocks").isEqualTo(0x40);
+		assertThat(frame[5] & 0x70).as("1 MB blocks").isEqualTo(0x60);
 		try (InputStream in = Lz4.decompressing(new ByteArrayInputStream(frame))) {
 			assertThat(in.readAllBytes()).isEqualTo(payload);
 		}

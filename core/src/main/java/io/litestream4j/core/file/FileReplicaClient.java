@@ -3,6 +3,15 @@ package io.litestream4j.core.file;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -17,6 +26,7 @@ import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 import io.litestream4j.core.Generations;
+import io.litestream4j.core.Lease;
 import io.litestream4j.core.OperationCounters;
 import io.litestream4j.core.Payload;
 import io.litestream4j.core.Pos;
@@ -24,6 +34,7 @@ import io.litestream4j.core.ReplicaClient;
 import io.litestream4j.core.ReplicaLayout;
 import io.litestream4j.core.ReplicaOperation;
 import io.litestream4j.core.SnapshotInfo;
+import io.litestream4j.core.StoredLease;
 import io.litestream4j.core.WalSegmentInfo;
 
 /**
@@ -32,6 +43,9 @@ import io.litestream4j.core.WalSegmentInfo;
  * modification times, as Litestream reads them.
  */
 public final class FileReplicaClient implements ReplicaClient {
+
+	/** Serializes lease changes of all file replicas in this JVM; a file lock adds the other processes. */
+	private static final Object LEASE_LOCK = new Object();
 
 	private final Path root;
 
@@ -157,6 +171,88 @@ public final class FileReplicaClient implements ReplicaClient {
 	@Override
 	public OperationCounters counters() {
 		return counters;
+	}
+
+	@Override
+	public boolean supportsLease() {
+		return true;
+	}
+
+	@Override
+	public StoredLease readLease() throws IOException {
+		counters.record(ReplicaOperation.GET, 0);
+		synchronized (LEASE_LOCK) {
+			try (FileChannel lock = FileChannel.open(leaseLockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+					FileLock held = lock.lock()) {
+				return readLeaseLocked();
+			}
+		}
+	}
+
+	/**
+	 * Compare-and-swap on {@code lease.json}: both the check and the write happen under an exclusive lock
+	 * on {@code lease.json.lock} (processes) and a JVM-wide monitor (file locks do not exclude threads of
+	 * one JVM). A new lease is created with CREATE_NEW and replaced by an atomic rename.
+	 */
+	@Override
+	public String writeLease(Lease lease, String expectedVersion) throws IOException {
+		counters.record(ReplicaOperation.PUT, 0);
+		byte[] json = lease.toJson().getBytes(StandardCharsets.UTF_8);
+		Path target = root.resolve(Lease.OBJECT_NAME);
+		synchronized (LEASE_LOCK) {
+			try (FileChannel lock = FileChannel.open(leaseLockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+					FileLock held = lock.lock()) {
+				if (expectedVersion == null) {
+					try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+						out.write(ByteBuffer.wrap(json));
+						out.force(true);
+					}
+					catch (FileAlreadyExistsException ex) {
+						return null;
+					}
+					return version(json);
+				}
+				StoredLease current = readLeaseLocked();
+				if (current == null || !current.version().equals(expectedVersion)) {
+					return null;
+				}
+				Path tmp = target.resolveSibling(Lease.OBJECT_NAME + ".tmp");
+				try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+						StandardOpenOption.TRUNCATE_EXISTING)) {
+					out.write(ByteBuffer.wrap(json));
+					out.force(true);
+				}
+				Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+				return version(json);
+			}
+		}
+	}
+
+	private Path leaseLockFile() throws IOException {
+		Files.createDirectories(root);
+		return root.resolve(Lease.OBJECT_NAME + ".lock");
+	}
+
+	private StoredLease readLeaseLocked() throws IOException {
+		Path file = root.resolve(Lease.OBJECT_NAME);
+		byte[] json;
+		try {
+			json = Files.readAllBytes(file);
+		}
+		catch (NoSuchFileException ex) {
+			return null;
+		}
+		return new StoredLease(Lease.parse(new String(json, StandardCharsets.UTF_8), file.toString()), version(json));
+	}
+
+	/** A file's version for compare-and-swap: its content hash (each write holds a new expiry). */
+	private static String version(byte[] content) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content), 0, 16);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private void write(Path target, Payload payload) throws IOException {

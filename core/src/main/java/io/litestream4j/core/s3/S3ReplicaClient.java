@@ -9,6 +9,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,6 +18,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 import io.litestream4j.core.Generations;
+import io.litestream4j.core.Lease;
 import io.litestream4j.core.OperationCounters;
 import io.litestream4j.core.Payload;
 import io.litestream4j.core.Pos;
@@ -24,9 +26,11 @@ import io.litestream4j.core.ReplicaClient;
 import io.litestream4j.core.ReplicaLayout;
 import io.litestream4j.core.ReplicaOperation;
 import io.litestream4j.core.SnapshotInfo;
+import io.litestream4j.core.StoredLease;
 import io.litestream4j.core.WalSegmentInfo;
 
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
+import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -45,6 +49,7 @@ import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
@@ -251,6 +256,68 @@ public final class S3ReplicaClient implements ReplicaClient {
 	@Override
 	public OperationCounters counters() {
 		return counters;
+	}
+
+	@Override
+	public boolean supportsLease() {
+		return true;
+	}
+
+	@Override
+	public StoredLease readLease() throws IOException {
+		String key = key(Lease.OBJECT_NAME);
+		ResponseBytes<GetObjectResponse> bytes;
+		try {
+			bytes = s3.getObjectAsBytes(b -> b.bucket(bucket).key(key).overrideConfiguration(counting(ReplicaOperation.GET)));
+		}
+		catch (NoSuchKeyException ex) {
+			counters.record(ReplicaOperation.GET, 0);
+			return null;
+		}
+		catch (SdkException ex) {
+			counters.record(ReplicaOperation.GET, 0);
+			if (ex instanceof S3Exception s3ex && s3ex.statusCode() == 404 && !"NoSuchBucket".equals(errorCode(s3ex))) {
+				return null;
+			}
+			throw failure("GetObject", key, ex);
+		}
+		counters.record(ReplicaOperation.GET, bytes.asByteArrayUnsafe().length);
+		return new StoredLease(Lease.parse(bytes.asUtf8String(), describe() + " key=\"" + key + "\""),
+				bytes.response().eTag());
+	}
+
+	/**
+	 * A conditional PutObject: {@code If-None-Match: *} to create, {@code If-Match: <etag>} to replace. A
+	 * 412 (condition failed), a 409 (a concurrent conditional write won) or a 404 (If-Match on a removed
+	 * object) means someone else changed the lease.
+	 */
+	@Override
+	public String writeLease(Lease lease, String expectedVersion) throws IOException {
+		String key = key(Lease.OBJECT_NAME);
+		byte[] json = lease.toJson().getBytes(StandardCharsets.UTF_8);
+		try {
+			PutObjectResponse response = s3.putObject(b -> {
+				b.bucket(bucket).key(key).contentType("application/json").contentLength((long) json.length)
+					.overrideConfiguration(counting(ReplicaOperation.PUT));
+				if (expectedVersion == null) {
+					b.ifNoneMatch("*");
+				}
+				else {
+					b.ifMatch(expectedVersion);
+				}
+			}, RequestBody.fromBytes(json));
+			counters.record(ReplicaOperation.PUT, json.length);
+			return response.eTag();
+		}
+		catch (SdkException ex) {
+			counters.record(ReplicaOperation.PUT, 0);
+			if (ex instanceof S3Exception s3ex
+					&& (s3ex.statusCode() == 412 || s3ex.statusCode() == 409 || (s3ex.statusCode() == 404
+							&& expectedVersion != null && !"NoSuchBucket".equals(errorCode(s3ex))))) {
+				return null;
+			}
+			throw failure("PutObject (conditional, lease)", key, ex);
+		}
 	}
 
 	@Override
