@@ -89,6 +89,7 @@ public final class Benchmark {
 		String fastPrefix = lagScenario("c) steady 200 tx/s, " + steadySeconds + " s, sync 100ms", "rate:200",
 				steadySeconds * 1000L, 100, runs);
 		throughput(runs);
+		truncatingApplication(quick ? 30 : 60);
 		restoreLarge(quick ? 100 : 300);
 		restoreMany(fastPrefix);
 		printTable();
@@ -224,6 +225,56 @@ public final class Benchmark {
 				stop(replicator);
 			}
 		}
+	}
+
+	// --- the application's own TRUNCATE checkpoints -------------------------------------------------
+
+	private void truncatingApplication(long seconds) throws Exception {
+		Map<String, String> none = truncatingRun(null, "truncate-none", seconds);
+		Map<String, String> ours = truncatingRun("litestream4j", "truncate-ours", seconds);
+		Map<String, String> theirs = truncatingRun("litestream", "truncate-theirs", seconds);
+		double o = Double.parseDouble(ours.get("checkpointSeconds"));
+		double t = Double.parseDouble(theirs.get("checkpointSeconds"));
+		rows.add(new String[] { "writer blocked by its own TRUNCATE every 5 s, another process's, s of " + seconds
+				+ " (no replication: " + f(Double.parseDouble(none.get("checkpointSeconds"))) + ")", f(o), f(t), ratio(o, t) });
+		rows.add(new String[] { "  commits lost (restored rows vs acknowledged)", ours.get("lost"), theirs.get("lost"), "" });
+		System.out.println("done: truncate");
+	}
+
+	private Map<String, String> truncatingRun(String tool, String prefix, long seconds) throws Exception {
+		Path dir = Files.createDirectories(work.resolve(prefix));
+		Path db = dir.resolve("app.db");
+		createTable(db);
+		Process replicator = tool == null ? null : startReplicator(tool, db, prefix, 1000, dir);
+		Map<String, String> values = new HashMap<>();
+		try {
+			Thread.sleep(tool == null ? 0 : 2000);
+			Path log = dir.resolve("commits.log");
+			run(List.of(java(), "-Dloader.main=" + Writer.class.getName(), "-jar", jar.toString(), db.toString(),
+					"truncate-rate:200", "" + seconds * 1000, log.toString()), Duration.ofSeconds(seconds + 120));
+			String summary = Files.readAllLines(log).stream().filter(l -> l.startsWith("# ")).findFirst().orElseThrow();
+			for (String kv : summary.substring(2).split(" ")) {
+				values.put(kv.split("=")[0], kv.split("=")[1]);
+			}
+			Thread.sleep(3000);
+		}
+		finally {
+			if (replicator != null) {
+				stop(replicator);
+			}
+		}
+		if (tool != null) {
+			Path restored = work.resolve(prefix + "-restored.db");
+			try (S3ReplicaClient client = S3ReplicaClient.create(s3.replicaConfig(prefix))) {
+				new Restorer(client).restore(RestoreOptions.latest(restored));
+			}
+			try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + restored); Statement s = c.createStatement();
+					var rs = s.executeQuery("SELECT COUNT(*) FROM rows")) {
+				rs.next();
+				values.put("lost", "" + (Long.parseLong(values.get("commits")) - rs.getLong(1)));
+			}
+		}
+		return values;
 	}
 
 	// --- restore ----------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ import java.util.Random;
 /**
  * The application under load, run as its own process: inserts 500-byte rows, each carrying a marker
  * {@code <c00000042>} that the watcher finds in uploaded WAL pages. Modes: {@code poisson:<meanMs>},
- * {@code rate:<txPerSecond>}, {@code full}. Writes "commitNumber epochMillis" per commit to the log, and
- * at the end the number of commits and the time spent in commits.
+ * {@code rate:<txPerSecond>}, {@code full}, and {@code truncate-rate:<txPerSecond>}: the application also
+ * runs {@code PRAGMA wal_checkpoint(TRUNCATE)} every 5 s on its own connection. Writes "commitNumber
+ * epochMillis" per commit to the log, and at the end the number of commits, the time spent in commits and
+ * the time spent in those checkpoints.
  */
 public final class Writer {
 
@@ -38,6 +40,12 @@ public final class Writer {
 			long end = started + durationMillis * 1_000_000;
 			long next = started;
 			long commitNanos = 0;
+			boolean truncating = mode.startsWith("truncate-");
+			if (truncating) {
+				mode = mode.substring("truncate-".length());
+			}
+			long nextCheckpoint = started + 5_000_000_000L;
+			long checkpointNanos = 0;
 			int n = startAt;
 			try (PreparedStatement insert = connection.prepareStatement("INSERT INTO rows (body) VALUES (?)")) {
 				while (System.nanoTime() < end) {
@@ -57,6 +65,14 @@ public final class Writer {
 							break;
 						}
 					}
+					if (truncating && System.nanoTime() >= nextCheckpoint) {
+						long c0 = System.nanoTime();
+						try (Statement statement = connection.createStatement()) {
+							statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+						}
+						checkpointNanos += System.nanoTime() - c0;
+						nextCheckpoint += 5_000_000_000L;
+					}
 					String marker = String.format("<c%08d>", n);
 					StringBuilder body = new StringBuilder(marker);
 					while (body.length() < 500) {
@@ -71,7 +87,8 @@ public final class Writer {
 				}
 			}
 			double seconds = (System.nanoTime() - started) / 1e9;
-			out.println("# commits=" + (n - startAt) + " seconds=" + seconds + " commitSeconds=" + commitNanos / 1e9);
+			out.println("# commits=" + (n - startAt) + " seconds=" + seconds + " commitSeconds=" + commitNanos / 1e9
+					+ " checkpointSeconds=" + checkpointNanos / 1e9);
 		}
 	}
 
