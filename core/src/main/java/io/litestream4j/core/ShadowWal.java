@@ -24,6 +24,11 @@ final class ShadowWal {
 
 	private final Path dir;
 
+	private volatile CachedHeader lastHeader;
+
+	private record CachedHeader(Path file, WalHeader header) {
+	}
+
 	ShadowWal(Path dir) {
 		this.dir = dir;
 	}
@@ -126,13 +131,24 @@ final class ShadowWal {
 		}
 	}
 
+	/**
+	 * The header of a shadow file. A shadow file's header never changes after {@link #create}, and a sync
+	 * (up to every poll interval) needs it several times, so the last one read is kept.
+	 */
 	WalHeader header(String generation, long index) throws IOException {
-		try (FileChannel ch = FileChannel.open(file(generation, index), StandardOpenOption.READ)) {
+		Path file = file(generation, index);
+		CachedHeader cached = lastHeader;
+		if (cached != null && cached.file().equals(file)) {
+			return cached.header();
+		}
+		try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
 			byte[] bytes = new byte[WalHeader.SIZE];
 			if (!WalScanner.readFully(ch, bytes, 0)) {
-				throw new InvalidWalException("short shadow wal " + file(generation, index));
+				throw new InvalidWalException("short shadow wal " + file);
 			}
-			return WalHeader.parse(bytes);
+			WalHeader header = WalHeader.parse(bytes);
+			lastHeader = new CachedHeader(file, header);
+			return header;
 		}
 	}
 
@@ -146,12 +162,14 @@ final class ShadowWal {
 
 	/** Starts the shadow file of a WAL index with its header. */
 	void create(String generation, long index, WalHeader header) throws IOException {
+		lastHeader = null;
 		Files.createDirectories(walDir(generation));
 		try (FileChannel ch = FileChannel.open(file(generation, index), StandardOpenOption.CREATE,
 				StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
 			ch.write(java.nio.ByteBuffer.wrap(header.bytes()));
 			ch.force(true);
 		}
+		lastHeader = new CachedHeader(file(generation, index), header);
 	}
 
 	/** Appends {@code count} bytes of the real WAL, from {@code position}, at {@code shadowEnd}; then fsyncs. */
@@ -187,6 +205,7 @@ final class ShadowWal {
 	}
 
 	void deleteOtherGenerations(String keep) throws IOException {
+		lastHeader = null;
 		Path generations = dir.resolve("generations");
 		if (!Files.isDirectory(generations)) {
 			return;
@@ -202,6 +221,7 @@ final class ShadowWal {
 
 	/** Deletes shadow files of indexes below {@code belowIndex}. */
 	void prune(String generation, long belowIndex) throws IOException {
+		lastHeader = null;
 		for (long index : indexes(generation)) {
 			if (index < belowIndex) {
 				Files.deleteIfExists(file(generation, index));

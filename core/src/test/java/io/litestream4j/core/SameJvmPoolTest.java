@@ -68,6 +68,14 @@ class SameJvmPoolTest {
 				}
 				writers.shutdown();
 				db.syncAndWait(Duration.ofSeconds(60));
+				// The WAL restarts with the first write that starts after a checkpoint's full backfill; busy
+				// writers may all have begun earlier, so a few quiet writes follow.
+				for (int i = 0; db.pos().index() == 0 && i < 50; i++) {
+					try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+						s.execute("INSERT INTO events (writer, n) VALUES (8, " + i + ")");
+					}
+					db.syncAndWait(Duration.ofSeconds(60));
+				}
 
 				assertThat(db.stats().checkpointCount()).isPositive();
 				assertThat(db.stats().generationChanges()).as("restarts under concurrent writers keep the generation")
@@ -81,7 +89,7 @@ class SameJvmPoolTest {
 					.isGreaterThan(1);
 			}
 			Path restored = new Restorer(client).restore(RestoreOptions.latest(dir.resolve("restored.db"))).path();
-			assertThat(TestDatabases.count(restored, "events")).isEqualTo(1000);
+			assertThat(TestDatabases.count(restored, "events WHERE writer < 4")).isEqualTo(1000);
 			assertThat(TestDatabases.contentDigest(restored)).isEqualTo(TestDatabases.contentDigest(dbPath));
 			// The pool still works after the engine closed: no lock was lost underneath it.
 			try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
