@@ -92,8 +92,9 @@ public final class LitestreamAutoConfiguration {
 	static class SqliteHikariConfiguration {
 
 		@Bean
-		static SqliteHikariDataSourcePostProcessor litestreamSqliteHikariDataSourcePostProcessor() {
-			return new SqliteHikariDataSourcePostProcessor();
+		static SqliteHikariDataSourcePostProcessor litestreamSqliteHikariDataSourcePostProcessor(
+				ObjectProvider<LitestreamReplicator> replicator) {
+			return new SqliteHikariDataSourcePostProcessor(replicator);
 		}
 
 	}

@@ -178,6 +178,33 @@ class LitestreamAutoConfigurationTests {
 	}
 
 	@Test
+	void applicationCheckpointsThroughThePoolAreRoutedToTheReplicator() {
+		Path db = this.dir.resolve("routed.db");
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, LitestreamAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + db, "litestream.replicas[0].type=file",
+					"litestream.replicas[0].path=" + this.dir.resolve("replica"))
+			.run((context) -> {
+				// Still the pool's own type for everyone injecting it.
+				HikariDataSource dataSource = context.getBean(HikariDataSource.class);
+				io.litestream4j.core.DB replicated = context.getBean(LitestreamReplicator.class).databases().get(0).db();
+				try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+					statement.execute("CREATE TABLE t (x)");
+					statement.execute("INSERT INTO t VALUES (1)");
+					replicated.sync();
+					String generation = replicated.generation();
+					long checkpoints = replicated.stats().checkpointCount();
+					try (java.sql.ResultSet rs = statement.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+						assertThat(rs.getInt("busy")).isZero();
+					}
+					assertThat(replicated.stats().checkpointCount()).isGreaterThan(checkpoints);
+					assertThat(replicated.generation()).isEqualTo(generation);
+					assertThat(replicated.pos().index()).as("the WAL restarted, same generation").isPositive();
+				}
+			});
+	}
+
+	@Test
 	void replicaWithoutOverridesSharesTheApplicationS3Client(CapturedOutput output) {
 		S3Client application = S3Client.builder()
 			.endpointOverride(URI.create(s3.endpoint()))

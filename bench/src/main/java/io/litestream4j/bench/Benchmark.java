@@ -56,9 +56,13 @@ public final class Benchmark {
 	public static void main(String[] args) throws Exception {
 		boolean quick = Arrays.asList(args).contains("--quick");
 		int minutes = quick ? 2 : 10;
+		List<String> only = List.of("lag", "throughput", "truncate", "restore");
 		for (int i = 0; i < args.length - 1; i++) {
 			if (args[i].equals("--minutes")) {
 				minutes = Integer.parseInt(args[i + 1]);
+			}
+			if (args[i].equals("--only")) {
+				only = List.of(args[i + 1].split(","));
 			}
 		}
 		Path jar = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]).toAbsolutePath();
@@ -74,24 +78,37 @@ public final class Benchmark {
 		try (S3ProxyServer s3 = new S3ProxyServer("bench")) {
 			s3.start();
 			Benchmark bench = new Benchmark(work, jar, litestream, s3, quick);
-			bench.run(minutes);
+			bench.run(minutes, only);
 		}
 	}
 
-	private void run(int sporadicMinutes) throws Exception {
+	/** Runs the scenario groups named in {@code only} (lag, throughput, truncate, restore). */
+	private void run(int sporadicMinutes, List<String> only) throws Exception {
 		int steadySeconds = quick ? 30 : 60;
 		int runs = quick ? 1 : 3;
 		System.out.printf("machine: %d cores, %s; quick=%s%n", Runtime.getRuntime().availableProcessors(),
 				System.getProperty("os.name"), quick);
-		lagScenario("a) sporadic, Poisson 1 commit / 5 s, " + sporadicMinutes + " min, sync 1s", "poisson:5000",
-				sporadicMinutes * 60_000L, 1000, 1);
-		lagScenario("b) steady 200 tx/s, " + steadySeconds + " s, sync 1s", "rate:200", steadySeconds * 1000L, 1000, runs);
-		String fastPrefix = lagScenario("c) steady 200 tx/s, " + steadySeconds + " s, sync 100ms", "rate:200",
-				steadySeconds * 1000L, 100, runs);
-		throughput(runs);
-		truncatingApplication(quick ? 30 : 60);
-		restoreLarge(quick ? 100 : 300);
-		restoreMany(fastPrefix);
+		String fastPrefix = null;
+		if (only.contains("lag")) {
+			lagScenario("a) sporadic, Poisson 1 commit / 5 s, " + sporadicMinutes + " min, sync 1s", "poisson:5000",
+					sporadicMinutes * 60_000L, 1000, 1);
+			lagScenario("b) steady 200 tx/s, " + steadySeconds + " s, sync 1s", "rate:200", steadySeconds * 1000L, 1000,
+					runs);
+			fastPrefix = lagScenario("c) steady 200 tx/s, " + steadySeconds + " s, sync 100ms", "rate:200",
+					steadySeconds * 1000L, 100, runs);
+		}
+		if (only.contains("throughput")) {
+			throughput(runs);
+		}
+		if (only.contains("truncate")) {
+			truncatingApplication(quick ? 30 : 60);
+		}
+		if (only.contains("restore")) {
+			restoreLarge(quick ? 100 : 300);
+			if (fastPrefix != null) {
+				restoreMany(fastPrefix);
+			}
+		}
 		printTable();
 	}
 
@@ -231,32 +248,61 @@ public final class Benchmark {
 
 	private void truncatingApplication(long seconds) throws Exception {
 		Map<String, String> none = truncatingRun(null, "truncate-none", seconds);
+		Map<String, String> embedded = truncatingRun("embedded", "truncate-embedded", seconds);
 		Map<String, String> ours = truncatingRun("litestream4j", "truncate-ours", seconds);
 		Map<String, String> theirs = truncatingRun("litestream", "truncate-theirs", seconds);
+		String baseline = " (no replication: " + f(Double.parseDouble(none.get("checkpointSeconds"))) + ")";
+		double e = Double.parseDouble(embedded.get("checkpointSeconds"));
 		double o = Double.parseDouble(ours.get("checkpointSeconds"));
 		double t = Double.parseDouble(theirs.get("checkpointSeconds"));
-		rows.add(new String[] { "writer blocked by its own TRUNCATE every 5 s, another process's, s of " + seconds
-				+ " (no replication: " + f(Double.parseDouble(none.get("checkpointSeconds"))) + ")", f(o), f(t), ratio(o, t) });
-		rows.add(new String[] { "  commits lost (restored rows vs acknowledged)", ours.get("lost"), theirs.get("lost"), "" });
+		// For litestream the application's own DataSource is a connection of another process: the same run.
+		rows.add(new String[] { "writer blocked by its own TRUNCATE every 5 s through its DataSource, s of " + seconds
+				+ baseline, f(e), f(t), ratio(e, t) });
+		rows.add(new String[] { "  commits lost / generations in the replica", embedded.get("lost") + " / "
+				+ embedded.get("generations"), theirs.get("lost") + " / " + theirs.get("generations"), "" });
+		rows.add(new String[] { "writer blocked by TRUNCATE every 5 s from another process, s of " + seconds + baseline,
+				f(o), f(t), ratio(o, t) });
+		rows.add(new String[] { "  commits lost / generations in the replica", ours.get("lost") + " / "
+				+ ours.get("generations"), theirs.get("lost") + " / " + theirs.get("generations"), "" });
 		System.out.println("done: truncate");
 	}
 
+	/**
+	 * The application writes 200 tx/s and runs {@code wal_checkpoint(TRUNCATE)} every 5 s; tool null: no
+	 * replication; "embedded": litestream4j in the application's JVM, the pragma routed to it.
+	 */
 	private Map<String, String> truncatingRun(String tool, String prefix, long seconds) throws Exception {
 		Path dir = Files.createDirectories(work.resolve(prefix));
 		Path db = dir.resolve("app.db");
 		createTable(db);
-		Process replicator = tool == null ? null : startReplicator(tool, db, prefix, 1000, dir);
+		boolean embedded = "embedded".equals(tool);
+		Process replicator = (tool == null || embedded) ? null : startReplicator(tool, db, prefix, 1000, dir);
 		Map<String, String> values = new HashMap<>();
 		try {
-			Thread.sleep(tool == null ? 0 : 2000);
+			Thread.sleep(replicator == null ? 0 : 2000);
 			Path log = dir.resolve("commits.log");
-			run(List.of(java(), "-Dloader.main=" + Writer.class.getName(), "-jar", jar.toString(), db.toString(),
-					"truncate-rate:200", "" + seconds * 1000, log.toString()), Duration.ofSeconds(seconds + 120));
+			List<String> command = new ArrayList<>(List.of(java()));
+			if (embedded) {
+				command.addAll(List.of(JVM_FLAGS.split(" ")));
+			}
+			command.addAll(List.of("-Dloader.main=" + (embedded ? EmbeddedWriter.class : Writer.class).getName(), "-jar",
+					jar.toString(), db.toString(), "truncate-rate:200", "" + seconds * 1000, log.toString()));
+			if (embedded) {
+				command.addAll(List.of(s3.endpoint(), s3.bucket(), prefix, s3.accessKey(), s3.secretKey()));
+			}
+			ProcessBuilder builder = new ProcessBuilder(command);
+			builder.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+			builder.redirectErrorStream(true).redirectOutput(dir.resolve("writer.log").toFile());
+			Process writer = builder.start();
+			if (!writer.waitFor(seconds + 120, TimeUnit.SECONDS) || writer.exitValue() != 0) {
+				writer.destroyForcibly();
+				throw new IllegalStateException("writer failed, see " + dir.resolve("writer.log"));
+			}
 			String summary = Files.readAllLines(log).stream().filter(l -> l.startsWith("# ")).findFirst().orElseThrow();
 			for (String kv : summary.substring(2).split(" ")) {
 				values.put(kv.split("=")[0], kv.split("=")[1]);
 			}
-			Thread.sleep(3000);
+			Thread.sleep(replicator == null ? 0 : 3000);
 		}
 		finally {
 			if (replicator != null) {
@@ -266,6 +312,7 @@ public final class Benchmark {
 		if (tool != null) {
 			Path restored = work.resolve(prefix + "-restored.db");
 			try (S3ReplicaClient client = S3ReplicaClient.create(s3.replicaConfig(prefix))) {
+				values.put("generations", "" + client.generations().size());
 				new Restorer(client).restore(RestoreOptions.latest(restored));
 			}
 			try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + restored); Statement s = c.createStatement();
@@ -371,6 +418,11 @@ public final class Benchmark {
 		if (tool.equals("litestream4j")) {
 			List<String> command = new ArrayList<>(List.of(java()));
 			command.addAll(List.of(JVM_FLAGS.split(" ")));
+			// e.g. -Dbench.replicator.jvm=-XX:StartFlightRecording=filename=r.jfr,settings=profile to profile it
+			String extra = System.getProperty("bench.replicator.jvm", "").trim();
+			if (!extra.isEmpty()) {
+				command.addAll(List.of(extra.split(" ")));
+			}
 			command.addAll(List.of("-Dloader.main=" + Replicator.class.getName(), "-jar", jar.toString(), db.toString(),
 					s3.endpoint(), s3.bucket(), prefix, s3.accessKey(), s3.secretKey(), "" + syncMillis));
 			builder = new ProcessBuilder(command);

@@ -28,9 +28,15 @@ public final class Writer {
 		long durationMillis = Long.parseLong(args[2]);
 		Path log = Path.of(args[3]);
 		int startAt = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+			run(connection, mode, durationMillis, log, startAt);
+		}
+	}
+
+	/** Runs the load on {@code connection} (the application's, possibly wrapped). */
+	static void run(Connection connection, String mode, long durationMillis, Path log, int startAt) throws Exception {
 		Random random = new Random(startAt + 11);
-		try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + db);
-				PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
+		try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(log))) {
 			try (Statement statement = connection.createStatement()) {
 				statement.execute("PRAGMA busy_timeout = 5000");
 				statement.execute("PRAGMA journal_mode = wal");

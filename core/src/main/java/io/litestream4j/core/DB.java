@@ -707,25 +707,89 @@ public final class DB implements AutoCloseable {
 	}
 
 	/**
-	 * Checkpoints without ever letting frames escape the shadow WAL. Under the database's write lock
-	 * (BEGIN IMMEDIATE, so no one can commit) every committed frame is copied, a PASSIVE checkpoint runs
-	 * from the other connection and the long-running read transaction is taken again, so its read mark is
-	 * exactly the shadow's end. The next write after a full backfill restarts the WAL, and the read mark
-	 * proves the old incarnation ended where the shadow ends (see verify). No write of our own follows:
-	 * a checkpoint of an idle database stays local and costs no upload.
+	 * Checkpoints without ever letting frames escape the shadow WAL (see {@link #backfillUnderWriteLock}). No
+	 * write of our own follows: a checkpoint of an idle database stays local and costs no upload.
 	 */
 	private void checkpoint() throws IOException, SQLException {
 		if (!snapshotLock.tryLock()) {
 			return;
 		}
+		try {
+			backfillUnderWriteLock(CheckpointMode.PASSIVE, 0);
+		}
+		finally {
+			snapshotLock.unlock();
+		}
+	}
+
+	/**
+	 * Runs a checkpoint the application asked for (its own {@code PRAGMA wal_checkpoint}, routed here by
+	 * {@link CheckpointRouting}) the way the replicator does its own: every committed frame is copied to the
+	 * shadow WAL first, under the write lock. Writers wait only for that copy and the backfill, never for our
+	 * read transaction (which an application's own TRUNCATE would wait for until its busy timeout). RESTART
+	 * and TRUNCATE then restart the WAL with a write of ours, the read mark proving the old WAL ended where
+	 * the shadow ends, so the generation continues; TRUNCATE also shrinks the WAL file to that one write and
+	 * backfills it. Answers like SQLite: busy when the write lock or an older reader outlasted {@code timeout}
+	 * (the application connection's busy timeout).
+	 */
+	public CheckpointResult checkpoint(CheckpointMode mode, Duration timeout) {
+		Objects.requireNonNull(mode, "mode");
+		long deadline = System.nanoTime() + timeout.toNanos();
+		try {
+			// Lock order as in snapshotTo: snapshot lock, then the sync lock.
+			if (!snapshotLock.tryLock(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+				return CheckpointResult.BUSY;
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return CheckpointResult.BUSY;
+		}
+		try {
+			sync();
+			lock.lock();
+			try {
+				long[] result = backfillUnderWriteLock(mode, deadline);
+				if (result == null) {
+					return CheckpointResult.BUSY;
+				}
+				boolean busy = mode.waitsForReaders() && result[1] != result[2];
+				if (busy || !mode.restartsWal()) {
+					return new CheckpointResult(busy, result[1], result[2]);
+				}
+				restartWal(mode == CheckpointMode.TRUNCATE, deadline);
+				verifyAndCopy();
+				if (mode == CheckpointMode.TRUNCATE) {
+					result = backfillUnderWriteLock(CheckpointMode.FULL, deadline);
+					return (result == null) ? CheckpointResult.BUSY : new CheckpointResult(false, 0, 0);
+				}
+				return new CheckpointResult(false, result[1], result[2]);
+			}
+			finally {
+				lock.unlock();
+			}
+		}
+		catch (IOException | SQLException ex) {
+			throw new ReplicationException("checkpoint(" + mode + ") of db " + path + " failed: " + ex.getMessage(), ex);
+		}
+		finally {
+			snapshotLock.unlock();
+		}
+	}
+
+	/**
+	 * Under the database's write lock (BEGIN IMMEDIATE, so no one can commit) every committed frame is copied,
+	 * a PASSIVE checkpoint runs from the other connection (again until everything is backfilled or the
+	 * deadline passes, when the mode waits for readers) and the long-running read transaction is taken again,
+	 * so its read mark is exactly the shadow's end. The next write after a full backfill restarts the WAL,
+	 * and the read mark proves the old incarnation ended where the shadow ends (see verify). Answers SQLite's
+	 * (busy, log, checkpointed), or null when the write lock was busy.
+	 */
+	private long[] backfillUnderWriteLock(CheckpointMode mode, long deadline) throws IOException, SQLException {
 		long started = System.nanoTime();
 		try {
-			try {
-				Sqlite.exec(writeConnection, "BEGIN IMMEDIATE");
-			}
-			catch (SQLException busy) {
-				log.debug("checkpoint skipped, db {} busy: {}", path, busy.getMessage());
-				return;
+			if (!beginImmediate(deadline)) {
+				return null;
 			}
 			long[] result;
 			try {
@@ -733,6 +797,14 @@ public final class DB implements AutoCloseable {
 				endReadTransaction();
 				try {
 					result = Sqlite.queryLongs(readConnection, "PRAGMA wal_checkpoint(PASSIVE)", 3);
+					while (mode.waitsForReaders() && result[1] != result[2] && System.nanoTime() < deadline) {
+						Thread.sleep(1);
+						result = Sqlite.queryLongs(readConnection, "PRAGMA wal_checkpoint(PASSIVE)", 3);
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new SQLException("interrupted while waiting for readers", ex);
 				}
 				finally {
 					beginReadTransaction();
@@ -742,15 +814,12 @@ public final class DB implements AutoCloseable {
 			finally {
 				Sqlite.exec(writeConnection, "ROLLBACK");
 			}
-			log.debug("checkpoint db={} mode=PASSIVE result={},{},{}", path, result[0], result[1], result[2]);
+			log.debug("checkpoint db={} mode={} result={},{},{}", path, mode, result[0], result[1], result[2]);
 			lastCheckpointNanos = System.nanoTime();
 			lastCheckpointedPos = pos;
 			stats.checkpointCount.incrementAndGet();
-			String reason = verify();
-			if (reason != null) {
-				createGeneration(reason);
-			}
-			copyToShadow();
+			verifyAndCopy();
+			return result;
 		}
 		catch (SQLException | IOException | RuntimeException ex) {
 			stats.checkpointErrorCount.incrementAndGet();
@@ -758,7 +827,71 @@ public final class DB implements AutoCloseable {
 		}
 		finally {
 			stats.checkpointNanos.addAndGet(System.nanoTime() - started);
-			snapshotLock.unlock();
+		}
+	}
+
+	/**
+	 * Takes the write lock, trying again until {@code deadline}: SQLite's busy handler backs off to 100 ms
+	 * sleeps, and busy writers can take the lock in between every time.
+	 */
+	private boolean beginImmediate(long deadline) throws SQLException {
+		while (true) {
+			try {
+				Sqlite.exec(writeConnection, "BEGIN IMMEDIATE");
+				return true;
+			}
+			catch (SQLException busy) {
+				if (System.nanoTime() >= deadline) {
+					log.debug("checkpoint skipped, db {} busy: {}", path, busy.getMessage());
+					return false;
+				}
+			}
+		}
+	}
+
+	private void verifyAndCopy() throws IOException, SQLException {
+		String reason = verify();
+		if (reason != null) {
+			createGeneration(reason);
+		}
+		copyToShadow();
+	}
+
+	/**
+	 * Restarts the fully backfilled WAL now with a write of ours instead of on the application's next write;
+	 * with {@code shrink} SQLite cuts the file to what this write needs. Nothing happens when a reader of an
+	 * older snapshot still holds the WAL or someone else restarted it first.
+	 */
+	private void restartWal(boolean shrink, long deadline) throws SQLException, IOException {
+		if (shrink) {
+			Sqlite.exec(writeConnection, "PRAGMA journal_size_limit = 0");
+		}
+		try {
+			if (!beginImmediate(deadline)) {
+				return;
+			}
+			boolean committed = false;
+			try {
+				WalHeader current;
+				try (FileChannel wal = FileChannel.open(walPath, StandardOpenOption.READ)) {
+					current = readHeader(wal);
+				}
+				if (current != null && current.sameAs(shadow.header(generation, pos.index()))) {
+					Sqlite.exec(writeConnection, SEQ_UPSERT);
+				}
+				Sqlite.exec(writeConnection, "COMMIT");
+				committed = true;
+			}
+			finally {
+				if (!committed) {
+					Sqlite.exec(writeConnection, "ROLLBACK");
+				}
+			}
+		}
+		finally {
+			if (shrink) {
+				Sqlite.exec(writeConnection, "PRAGMA journal_size_limit = " + JOURNAL_SIZE_LIMIT);
+			}
 		}
 	}
 
