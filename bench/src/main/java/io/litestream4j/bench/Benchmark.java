@@ -45,6 +45,9 @@ public final class Benchmark {
 
 	private final List<String[]> rows = new ArrayList<>();
 
+	/** Litestream's figures for b), which the in-application cost is compared with. */
+	private LagResult steadyLitestream;
+
 	private Benchmark(Path work, Path jar, Path litestream, S3ProxyServer s3, boolean quick) {
 		this.work = work;
 		this.jar = jar;
@@ -82,20 +85,30 @@ public final class Benchmark {
 		}
 	}
 
-	/** Runs the scenario groups named in {@code only} (lag, throughput, truncate, restore). */
+	/**
+	 * Runs the scenario groups named in {@code only}: lag (= sporadic, steady, fast), throughput, truncate,
+	 * restore.
+	 */
 	private void run(int sporadicMinutes, List<String> only) throws Exception {
 		int steadySeconds = quick ? 30 : 60;
 		int runs = quick ? 1 : 3;
 		System.out.printf("machine: %d cores, %s; quick=%s%n", Runtime.getRuntime().availableProcessors(),
 				System.getProperty("os.name"), quick);
 		String fastPrefix = null;
-		if (only.contains("lag")) {
+		if (only.contains("lag") || only.contains("sporadic")) {
 			lagScenario("a) sporadic, Poisson 1 commit / 5 s, " + sporadicMinutes + " min, sync 1s", "poisson:5000",
 					sporadicMinutes * 60_000L, 1000, 1);
+		}
+		if (only.contains("lag") || only.contains("steady")) {
 			lagScenario("b) steady 200 tx/s, " + steadySeconds + " s, sync 1s", "rate:200", steadySeconds * 1000L, 1000,
 					runs);
+		}
+		if (only.contains("lag") || only.contains("fast")) {
 			fastPrefix = lagScenario("c) steady 200 tx/s, " + steadySeconds + " s, sync 100ms", "rate:200",
 					steadySeconds * 1000L, 100, runs);
+		}
+		if (only.contains("cost") || only.contains("lag") || only.contains("steady")) {
+			applicationCost(steadySeconds, runs);
 		}
 		if (only.contains("throughput")) {
 			throughput(runs);
@@ -133,6 +146,9 @@ public final class Benchmark {
 		}
 		LagResult ours = median(results.get("litestream4j"));
 		LagResult theirs = median(results.get("litestream"));
+		if (mode.equals("rate:200") && syncMillis == 1000) {
+			steadyLitestream = theirs;
+		}
 		rows.add(new String[] { title + " — lag p50 (s)", f(ours.p50), f(theirs.p50), ratio(ours.p50, theirs.p50) });
 		rows.add(new String[] { title + " — lag p99 (s)", f(ours.p99), f(theirs.p99), ratio(ours.p99, theirs.p99) });
 		rows.add(new String[] { title + " — lag max (s)", f(ours.max), f(theirs.max), ratio(ours.max, theirs.max) });
@@ -159,6 +175,7 @@ public final class Benchmark {
 		try (S3ReplicaClient client = S3ReplicaClient.create(s3.replicaConfig(prefix))) {
 			Thread.sleep(2000);
 			long cpuBefore = cpuTicks(replicator.pid());
+			Map<String, Long> threadsBefore = threadTicks(replicator.pid());
 			int mark = s3.requestCount();
 			Path log = dir.resolve("commits.log");
 			Map<Integer, Long> seen;
@@ -169,6 +186,7 @@ public final class Benchmark {
 				seen = watcher.firstSeen();
 			}
 			double cpu = (cpuTicks(replicator.pid()) - cpuBefore) / 100.0;
+			printThreadTicks(tool, threadsBefore, threadTicks(replicator.pid()));
 			long rss = rssKb(replicator.pid());
 			long puts = s3.requestsSince(mark).stream()
 				.filter(r -> r.startsWith("Request(PUT ") && r.contains("/" + s3.bucket() + "/" + prefix + "/"))
@@ -188,6 +206,22 @@ public final class Benchmark {
 					lags.add(Math.max(0, at - Long.parseLong(parts[1])) / 1000.0);
 				}
 			}
+			if (Boolean.getBoolean("bench.debug")) {
+				// commit second -> worst lag in it, to see when slow uploads happened
+				Map<Long, Double> worst = new java.util.TreeMap<>();
+				long first = -1;
+				for (String line : Files.readAllLines(log)) {
+					if (line.startsWith("#")) {
+						continue;
+					}
+					String[] parts = line.split(" ");
+					long at = Long.parseLong(parts[1]);
+					first = first < 0 ? at : first;
+					Long seenAt = seen.get(Integer.parseInt(parts[0]));
+					worst.merge((at - first) / 1000, seenAt == null ? -1 : (seenAt - at) / 1000.0, Math::max);
+				}
+				System.out.println(tool + " worst lag per second: " + worst);
+			}
 			lags.sort(Double::compare);
 			double minutes = durationMillis / 60_000.0;
 			return new LagResult(percentile(lags, 0.5), percentile(lags, 0.99),
@@ -197,6 +231,34 @@ public final class Benchmark {
 		finally {
 			stop(replicator);
 		}
+	}
+
+	// --- what replication adds to the application ----------------------------------------------------
+
+	/**
+	 * The application of b) (200 tx/s) with litestream4j inside it, as the starter runs it, against the same
+	 * application without: CPU during the load and resident memory at its end, both JVMs with the same flags.
+	 */
+	private void applicationCost(int seconds, int runs) throws Exception {
+		List<Double> cpu = new ArrayList<>();
+		List<Double> memory = new ArrayList<>();
+		for (int run = 0; run < runs; run++) {
+			Map<String, String> plain = writerRun(null, "cost-plain-" + run, "rate:200", seconds);
+			Map<String, String> embedded = writerRun("embedded", "cost-embedded-" + run, "rate:200", seconds);
+			cpu.add(Double.parseDouble(embedded.get("cpuSeconds")) - Double.parseDouble(plain.get("cpuSeconds")));
+			memory.add((Long.parseLong(embedded.get("rssKb")) - Long.parseLong(plain.get("rssKb"))) / 1024.0);
+			System.out.println("cost run " + run + ": app alone cpu=" + plain.get("cpuSeconds") + " rssKb="
+					+ plain.get("rssKb") + "; with litestream4j cpu=" + embedded.get("cpuSeconds") + " rssKb="
+					+ embedded.get("rssKb"));
+		}
+		double o = medianOf(cpu);
+		double m = medianOf(memory);
+		LagResult theirs = steadyLitestream;
+		rows.add(new String[] { "b) load: CPU s replication adds to the application (ours: app JVM with minus without)",
+				f(o), theirs == null ? "" : f(theirs.cpuSeconds), theirs == null ? "" : ratio(o, theirs.cpuSeconds) });
+		rows.add(new String[] { "b) load: memory MB replication adds (ours: app JVM RSS with minus without)", f(m),
+				theirs == null ? "" : f(theirs.rssKb / 1024.0), theirs == null ? "" : ratio(m, theirs.rssKb / 1024.0) });
+		System.out.println("done: cost");
 	}
 
 	// --- writer throughput ------------------------------------------------------------------------
@@ -272,6 +334,15 @@ public final class Benchmark {
 	 * replication; "embedded": litestream4j in the application's JVM, the pragma routed to it.
 	 */
 	private Map<String, String> truncatingRun(String tool, String prefix, long seconds) throws Exception {
+		return writerRun(tool, prefix, "truncate-rate:200", seconds);
+	}
+
+	/**
+	 * Runs the application (a {@link Writer}) in {@code mode} and returns its summary, plus for replicated runs
+	 * the commits a restore lacks and the generations in the replica. tool null: no replication; "embedded":
+	 * litestream4j in the application's JVM, its checkpoint pragmas routed to it; else a replicator process.
+	 */
+	private Map<String, String> writerRun(String tool, String prefix, String mode, long seconds) throws Exception {
 		Path dir = Files.createDirectories(work.resolve(prefix));
 		Path db = dir.resolve("app.db");
 		createTable(db);
@@ -282,11 +353,9 @@ public final class Benchmark {
 			Thread.sleep(replicator == null ? 0 : 2000);
 			Path log = dir.resolve("commits.log");
 			List<String> command = new ArrayList<>(List.of(java()));
-			if (embedded) {
-				command.addAll(List.of(JVM_FLAGS.split(" ")));
-			}
+			command.addAll(List.of(JVM_FLAGS.split(" ")));
 			command.addAll(List.of("-Dloader.main=" + (embedded ? EmbeddedWriter.class : Writer.class).getName(), "-jar",
-					jar.toString(), db.toString(), "truncate-rate:200", "" + seconds * 1000, log.toString()));
+					jar.toString(), db.toString(), mode, "" + seconds * 1000, log.toString()));
 			if (embedded) {
 				command.addAll(List.of(s3.endpoint(), s3.bucket(), prefix, s3.accessKey(), s3.secretKey()));
 			}
@@ -511,6 +580,43 @@ public final class Benchmark {
 		String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
 		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+	}
+
+	/** CPU ticks per thread name (threads of one name summed), to see where a replicator's CPU goes. */
+	private static Map<String, Long> threadTicks(long pid) {
+		Map<String, Long> ticks = new HashMap<>();
+		try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+			for (Path task : tasks.toList()) {
+				try {
+					String name = Files.readString(task.resolve("comm")).trim();
+					ticks.merge(name, cpuTicks(pid, task.resolve("stat")), Long::sum);
+				}
+				catch (IOException ex) {
+					// the thread ended
+				}
+			}
+		}
+		catch (IOException ex) {
+			// the process ended
+		}
+		return ticks;
+	}
+
+	private static long cpuTicks(long pid, Path statFile) throws IOException {
+		String stat = Files.readString(statFile);
+		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+	}
+
+	private static void printThreadTicks(String tool, Map<String, Long> before, Map<String, Long> after) {
+		StringBuilder line = new StringBuilder(tool + " CPU by thread (s):");
+		after.entrySet().stream()
+			.map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+			.filter(e -> e.getValue() > 0)
+			.sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+			.limit(8)
+			.forEach(e -> line.append(' ').append(e.getKey()).append('=').append(e.getValue() / 100.0));
+		System.out.println(line);
 	}
 
 	private static long rssKb(long pid) throws IOException {

@@ -1,6 +1,7 @@
 package io.litestream4j.bench;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,7 +16,8 @@ import java.util.Random;
  * {@code rate:<txPerSecond>}, {@code full}, and {@code truncate-rate:<txPerSecond>}: the application also
  * runs {@code PRAGMA wal_checkpoint(TRUNCATE)} every 5 s on its own connection. Writes "commitNumber
  * epochMillis" per commit to the log, and at the end the number of commits, the time spent in commits and
- * the time spent in those checkpoints.
+ * the time spent in those checkpoints, and this process's CPU time during the load and resident memory at
+ * its end.
  */
 public final class Writer {
 
@@ -42,6 +44,7 @@ public final class Writer {
 				statement.execute("PRAGMA journal_mode = wal");
 				statement.execute("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body TEXT)");
 			}
+			long cpuAtStart = processCpuNanos();
 			long started = System.nanoTime();
 			long end = started + durationMillis * 1_000_000;
 			long next = started;
@@ -94,8 +97,23 @@ public final class Writer {
 			}
 			double seconds = (System.nanoTime() - started) / 1e9;
 			out.println("# commits=" + (n - startAt) + " seconds=" + seconds + " commitSeconds=" + commitNanos / 1e9
-					+ " checkpointSeconds=" + checkpointNanos / 1e9);
+					+ " checkpointSeconds=" + checkpointNanos / 1e9 + " cpuSeconds=" + (processCpuNanos() - cpuAtStart) / 1e9
+					+ " rssKb=" + rssKb());
 		}
+	}
+
+	/** CPU time of this whole process (every thread: the application, a replicator inside it, JIT, GC). */
+	private static long processCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+	}
+
+	private static long rssKb() throws java.io.IOException {
+		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+			if (line.startsWith("VmRSS:")) {
+				return Long.parseLong(line.replaceAll("[^0-9]", ""));
+			}
+		}
+		return 0;
 	}
 
 }

@@ -115,6 +115,16 @@ public final class DB implements AutoCloseable {
 
 	private long lastFullSyncNanos;
 
+	/**
+	 * When the poll first saw the WAL change since the last sync; null when nothing is waiting. The copy
+	 * into the shadow WAL waits until a replica would upload it, so a busy database costs one sync per
+	 * upload instead of one per poll, while lag still counts from here.
+	 */
+	private volatile Instant changeNoticedAt;
+
+	/** Commit time recorded for frames copied by the running sync. */
+	private Instant copyNoticedAt;
+
 	private long lastCheckpointNanos = System.nanoTime();
 
 	private Pos lastCheckpointedPos;
@@ -333,9 +343,16 @@ public final class DB implements AutoCloseable {
 	private void monitorTick() {
 		try {
 			boolean due = System.nanoTime() - lastFullSyncNanos >= options.monitorInterval().toNanos();
-			boolean changed = walChanged();
-			if (due || changed) {
+			if (walChanged() && changeNoticedAt == null) {
+				changeNoticedAt = Instant.now();
+			}
+			if (due || (changeNoticedAt != null && anyReplicaReadyToUpload())) {
 				sync();
+			}
+			else if (changeNoticedAt != null) {
+				for (Replica replica : replicas) {
+					replica.notifyChange(); // its upload, once sync-interval allows, syncs first
+				}
 			}
 		}
 		catch (RuntimeException ex) {
@@ -344,6 +361,25 @@ public final class DB implements AutoCloseable {
 				log.warn("sync error db={} error=\"{}\"", path, message);
 				lastLoggedError = message;
 			}
+		}
+	}
+
+	private boolean anyReplicaReadyToUpload() {
+		if (replicas.isEmpty()) {
+			return true;
+		}
+		for (Replica replica : replicas) {
+			if (replica.readyToUpload()) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** Copies what the poll saw change, if anything: a replica calls this right before it uploads. */
+	void syncIfChanged() {
+		if (changeNoticedAt != null) {
+			sync();
 		}
 	}
 
@@ -370,6 +406,8 @@ public final class DB implements AutoCloseable {
 		long started = System.nanoTime();
 		lock.lock();
 		try {
+			copyNoticedAt = changeNoticedAt;
+			changeNoticedAt = null;
 			if (!open) {
 				open();
 			}
@@ -411,6 +449,7 @@ public final class DB implements AutoCloseable {
 			throw new ReplicationException("sync of db " + path + " failed: " + ex.getMessage(), ex);
 		}
 		finally {
+			copyNoticedAt = null;
 			stats.syncNanos.addAndGet(System.nanoTime() - started);
 			lock.unlock();
 		}
@@ -794,6 +833,7 @@ public final class DB implements AutoCloseable {
 			long[] result;
 			try {
 				copyToShadow();
+				shadow.force(generation, pos.index());
 				endReadTransaction();
 				try {
 					result = Sqlite.queryLongs(readConnection, "PRAGMA wal_checkpoint(PASSIVE)", 3);
@@ -976,7 +1016,8 @@ public final class DB implements AutoCloseable {
 	private void recordChange(Pos end) {
 		synchronized (pendingChanges) {
 			if (pendingChanges.size() < MAX_PENDING_CHANGES) {
-				pendingChanges.addLast(new Change(end, Instant.now()));
+				Instant noticed = copyNoticedAt;
+				pendingChanges.addLast(new Change(end, (noticed != null) ? noticed : Instant.now()));
 			}
 		}
 	}

@@ -254,7 +254,19 @@ public final class Replica {
 		scheduledSync = executor.schedule(this::loopSync, Math.max(0, wait), TimeUnit.NANOSECONDS);
 	}
 
+	/** Whether a change now would be uploaded at once: sync-interval has passed since the last upload. */
+	synchronized boolean readyToUpload() {
+		return executor != null && consecutiveFailures == 0 && (scheduledSync == null || scheduledSync.isDone())
+				&& System.nanoTime() - lastUploadStartNanos >= options.syncInterval().toNanos();
+	}
+
 	private void loopSync() {
+		try {
+			db.syncIfChanged();
+		}
+		catch (RuntimeException ex) {
+			// the db's monitor reports its own sync errors; upload what the shadow WAL has
+		}
 		try {
 			sync();
 		}

@@ -172,7 +172,11 @@ final class ShadowWal {
 		lastHeader = new CachedHeader(file(generation, index), header);
 	}
 
-	/** Appends {@code count} bytes of the real WAL, from {@code position}, at {@code shadowEnd}; then fsyncs. */
+	/**
+	 * Appends {@code count} bytes of the real WAL, from {@code position}, at {@code shadowEnd}. Not fsynced:
+	 * the frames are still in the WAL until a checkpoint, which {@link #force}s the shadow first, so a crash
+	 * can only cost a shadow tail that the WAL still holds (or, at worst, a new generation), never data.
+	 */
 	void append(String generation, long index, long shadowEnd, FileChannel wal, long position, long count)
 			throws IOException {
 		try (FileChannel ch = FileChannel.open(file(generation, index), StandardOpenOption.WRITE)) {
@@ -186,13 +190,19 @@ final class ShadowWal {
 					}
 					copied += n;
 				}
-				ch.force(true);
 			}
 			catch (IOException ex) {
 				// e.g. disk full: leave the shadow exactly as it was, so the next sync continues from there
 				ch.truncate(shadowEnd);
 				throw new IOException("cannot append to shadow wal " + file(generation, index) + ": " + ex.getMessage(), ex);
 			}
+		}
+	}
+
+	/** Makes a shadow file durable, before a checkpoint lets its frames leave the WAL. */
+	void force(String generation, long index) throws IOException {
+		try (FileChannel ch = FileChannel.open(file(generation, index), StandardOpenOption.WRITE)) {
+			ch.force(true);
 		}
 	}
 
