@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.litestream4j.core.RestoreOptions;
+import io.litestream4j.core.RestoreOptions.IntegrityCheck;
 import io.litestream4j.core.Restorer;
 import io.litestream4j.core.s3.S3ReplicaClient;
 import io.litestream4j.core.testing.S3ProxyServer;
@@ -27,7 +28,8 @@ import io.litestream4j.core.testing.S3ProxyServer;
 /**
  * litestream4j against Litestream v0.3.13, same workloads, same S3Proxy, one after the other. Every
  * replicator and writer is its own process. Prints a Markdown table with both and their ratio.
- * Options: {@code --quick} (short runs), {@code --minutes N} (sporadic load length, default 10).
+ * Options: {@code --quick} (short runs), {@code --minutes N} (sporadic load length, default 10),
+ * {@code --only restore} (just (d) and (e), the latter from a 30 s replica made for it).
  */
 public final class Benchmark {
 
@@ -74,6 +76,12 @@ public final class Benchmark {
 		try (S3ProxyServer s3 = new S3ProxyServer("bench")) {
 			s3.start();
 			Benchmark bench = new Benchmark(work, jar, litestream, s3, quick);
+			if (String.join(" ", args).contains("--only restore")) {
+				bench.restoreLarge(quick ? 100 : 300);
+				bench.restoreMany(bench.manySegmentReplica());
+				bench.printTable();
+				return;
+			}
 			bench.run(minutes);
 		}
 	}
@@ -318,18 +326,42 @@ public final class Benchmark {
 		timeRestores("e) restore of one snapshot + " + segments + " WAL segments", prefix);
 	}
 
+	/** Steady 200 tx/s for 30 s replicated by litestream4j at sync 100ms, as (c) leaves one. */
+	private String manySegmentReplica() throws Exception {
+		String prefix = "restore-many";
+		Path dir = Files.createDirectories(work.resolve(prefix));
+		Path db = dir.resolve("app.db");
+		createTable(db);
+		Process replicator = startReplicator("litestream4j", db, prefix, 100, dir);
+		try {
+			Thread.sleep(2000);
+			run(List.of(java(), "-Dloader.main=" + Writer.class.getName(), "-jar", jar.toString(), db.toString(),
+					"rate:200", "30000", dir.resolve("commits.log").toString()), Duration.ofMinutes(3));
+			Thread.sleep(3000);
+		}
+		finally {
+			stop(replicator);
+		}
+		return prefix;
+	}
+
 	private void timeRestores(String title, String prefix) throws Exception {
 		List<Double> ours = new ArrayList<>();
+		List<Double> oursFull = new ArrayList<>();
 		List<Double> theirs = new ArrayList<>();
 		for (int run = 0; run < (quick ? 1 : 3); run++) {
 			Path oursOut = work.resolve(prefix + "-ours-" + run + ".db");
-			long t0 = System.nanoTime();
-			try (S3ReplicaClient client = S3ReplicaClient.create(s3.replicaConfig(prefix))) {
-				new Restorer(client).restore(RestoreOptions.latest(oursOut));
+			// Like for like (litestream v0.3 checks nothing), then with our default full integrity_check.
+			for (IntegrityCheck check : List.of(IntegrityCheck.NONE, IntegrityCheck.FULL)) {
+				Files.deleteIfExists(oursOut);
+				long t0 = System.nanoTime();
+				try (S3ReplicaClient client = S3ReplicaClient.create(s3.replicaConfig(prefix))) {
+					new Restorer(client).restore(RestoreOptions.latest(oursOut).withIntegrityCheck(check));
+				}
+				(check == IntegrityCheck.NONE ? ours : oursFull).add((System.nanoTime() - t0) / 1e9);
 			}
-			ours.add((System.nanoTime() - t0) / 1e9);
 			Path theirsOut = work.resolve(prefix + "-theirs-" + run + ".db");
-			t0 = System.nanoTime();
+			long t0 = System.nanoTime();
 			// litestream v0.3's URL form takes no endpoint (it would ask AWS for the bucket's region), so its
 			// restore reads the replica from a config file.
 			Path config = work.resolve(prefix + "-restore.yml");
@@ -340,12 +372,19 @@ public final class Benchmark {
 			credentials(restore);
 			run(restore, Duration.ofMinutes(10));
 			theirs.add((System.nanoTime() - t0) / 1e9);
+			if (run == 0 && Files.mismatch(oursOut, theirsOut) != -1) {
+				System.out.println("WARNING: restored files differ: " + oursOut + " " + theirsOut);
+			}
 			Files.deleteIfExists(oursOut);
 			Files.deleteIfExists(theirsOut);
 		}
 		double o = medianOf(ours);
+		double full = medianOf(oursFull);
 		double t = medianOf(theirs);
-		rows.add(new String[] { title + " — seconds (speed-up)", f(o), f(t), t > 0 ? f(t / o) + "× faster" : "" });
+		rows.add(new String[] { title + " — seconds (speed-up), ours with integrity check none", f(o), f(t),
+				t > 0 ? f(t / o) + "× faster" : "" });
+		rows.add(new String[] { title + " — seconds, ours with full integrity_check (the default)", f(full), f(t),
+				t > 0 ? f(t / full) + "× faster" : "" });
 		System.out.println("done: " + title);
 	}
 
