@@ -14,12 +14,35 @@ import java.util.Objects;
  * @param overwrite whether an existing output file may be replaced
  * @param ifDbNotExists whether an existing output file means: skip, successfully
  * @param ifReplicaExists whether a replica without backups means: skip, successfully
- * @param parallelism how many WAL indexes are downloaded at once
+ * @param parallelism how many WAL segments are downloaded at once
+ * @param integrityCheck what to check before the restored file is renamed into place; null means FULL
  */
 public record RestoreOptions(Path outputPath, String generation, Long index, Instant timestamp, boolean overwrite,
-		boolean ifDbNotExists, boolean ifReplicaExists, int parallelism) {
+		boolean ifDbNotExists, boolean ifReplicaExists, int parallelism, IntegrityCheck integrityCheck) {
 
 	public static final int DEFAULT_PARALLELISM = 8;
+
+	/**
+	 * The check a restore runs on the finished file, as Litestream v0.5's {@code restore -integrity-check}:
+	 * {@code PRAGMA integrity_check}, {@code PRAGMA quick_check} (skips index consistency, so O(N) instead of
+	 * O(N log N)), or none (as Litestream v0.3, which checks nothing; the frames' checksums are still verified).
+	 */
+	public enum IntegrityCheck {
+
+		NONE(null), QUICK("quick_check"), FULL("integrity_check");
+
+		private final String pragma;
+
+		IntegrityCheck(String pragma) {
+			this.pragma = pragma;
+		}
+
+		/** The PRAGMA that runs the check; null for NONE. */
+		public String pragma() {
+			return pragma;
+		}
+
+	}
 
 	public RestoreOptions {
 		Objects.requireNonNull(outputPath, "outputPath");
@@ -35,35 +58,51 @@ public record RestoreOptions(Path outputPath, String generation, Long index, Ins
 		if (parallelism < 1) {
 			parallelism = 1;
 		}
+		if (integrityCheck == null) {
+			integrityCheck = IntegrityCheck.FULL;
+		}
+	}
+
+	/** As the canonical constructor with the default {@link IntegrityCheck#FULL}. */
+	public RestoreOptions(Path outputPath, String generation, Long index, Instant timestamp, boolean overwrite,
+			boolean ifDbNotExists, boolean ifReplicaExists, int parallelism) {
+		this(outputPath, generation, index, timestamp, overwrite, ifDbNotExists, ifReplicaExists, parallelism,
+				IntegrityCheck.FULL);
 	}
 
 	public static RestoreOptions latest(Path outputPath) {
-		return new RestoreOptions(outputPath, null, null, null, false, false, false, DEFAULT_PARALLELISM);
+		return new RestoreOptions(outputPath, null, null, null, false, false, false, DEFAULT_PARALLELISM,
+				IntegrityCheck.FULL);
 	}
 
 	public RestoreOptions withTimestamp(Instant at) {
 		return new RestoreOptions(outputPath, generation, index, at, overwrite, ifDbNotExists, ifReplicaExists,
-				parallelism);
+				parallelism, integrityCheck);
 	}
 
 	public RestoreOptions withGeneration(String gen, Long upToIndex) {
 		return new RestoreOptions(outputPath, gen, upToIndex, timestamp, overwrite, ifDbNotExists, ifReplicaExists,
-				parallelism);
+				parallelism, integrityCheck);
 	}
 
 	public RestoreOptions withOverwrite(boolean value) {
 		return new RestoreOptions(outputPath, generation, index, timestamp, value, ifDbNotExists, ifReplicaExists,
-				parallelism);
+				parallelism, integrityCheck);
 	}
 
 	public RestoreOptions withIfDbNotExists(boolean value) {
 		return new RestoreOptions(outputPath, generation, index, timestamp, overwrite, value, ifReplicaExists,
-				parallelism);
+				parallelism, integrityCheck);
 	}
 
 	public RestoreOptions withIfReplicaExists(boolean value) {
 		return new RestoreOptions(outputPath, generation, index, timestamp, overwrite, ifDbNotExists, value,
-				parallelism);
+				parallelism, integrityCheck);
+	}
+
+	public RestoreOptions withIntegrityCheck(IntegrityCheck check) {
+		return new RestoreOptions(outputPath, generation, index, timestamp, overwrite, ifDbNotExists, ifReplicaExists,
+				parallelism, check);
 	}
 
 }

@@ -22,7 +22,7 @@ public final class Spool implements Payload, AutoCloseable {
 
 	private final int memoryThreshold;
 
-	private ByteArrayOutputStream memory = new ByteArrayOutputStream();
+	private Buffer memory = new Buffer();
 
 	private Path file;
 
@@ -100,7 +100,7 @@ public final class Spool implements Payload, AutoCloseable {
 		if (!finished) {
 			throw new IOException("spool not finished");
 		}
-		return file != null ? Files.newInputStream(file) : new ByteArrayInputStream(memory.toByteArray());
+		return file != null ? Files.newInputStream(file) : memory.open();
 	}
 
 	@Override
@@ -109,6 +109,15 @@ public final class Spool implements Payload, AutoCloseable {
 		if (file != null) {
 			Files.deleteIfExists(file);
 		}
+	}
+
+	/** Reads its bytes in place instead of copying them. */
+	private static final class Buffer extends ByteArrayOutputStream {
+
+		InputStream open() {
+			return new ByteArrayInputStream(buf, 0, count);
+		}
+
 	}
 
 }
