@@ -346,8 +346,11 @@ public final class DB implements AutoCloseable {
 			if (walChanged() && changeNoticedAt == null) {
 				changeNoticedAt = Instant.now();
 			}
-			if (due || (changeNoticedAt != null && anyReplicaReadyToUpload())) {
+			if (due) {
 				sync();
+			}
+			else if (changeNoticedAt != null && anyReplicaReadyToUpload()) {
+				sync(false); // the upload goes first; the next full sync checkpoints
 			}
 			else if (changeNoticedAt != null) {
 				for (Replica replica : replicas) {
@@ -379,7 +382,7 @@ public final class DB implements AutoCloseable {
 	/** Copies what the poll saw change, if anything: a replica calls this right before it uploads. */
 	void syncIfChanged() {
 		if (changeNoticedAt != null) {
-			sync();
+			sync(false);
 		}
 	}
 
@@ -403,6 +406,14 @@ public final class DB implements AutoCloseable {
 	 * with what was copied before cannot be proven, and checkpoints when the WAL has grown enough.
 	 */
 	public void sync() {
+		sync(true);
+	}
+
+	/**
+	 * {@code checkpointing} false: copy only, for a replica about to upload, which should not wait for a
+	 * checkpoint; the monitor's next full sync decides on one.
+	 */
+	private void sync(boolean checkpointing) {
 		long started = System.nanoTime();
 		lock.lock();
 		try {
@@ -426,13 +437,15 @@ public final class DB implements AutoCloseable {
 			}
 			long walSizeBefore = Files.size(walPath);
 			copyToShadow();
-			maybeCheckpoint(walSizeBefore);
+			if (checkpointing) {
+				maybeCheckpoint(walSizeBefore);
+				lastFullSyncNanos = System.nanoTime();
+			}
 			updateGauges(walSizeBefore);
 			stats.syncCount.incrementAndGet();
 			stats.lastSyncAt = Instant.now();
 			stats.lastSyncError = null;
 			lastLoggedError = null;
-			lastFullSyncNanos = System.nanoTime();
 			if (!Objects.equals(before, pos)) {
 				pruneShadow();
 				for (Replica replica : replicas) {
@@ -827,6 +840,9 @@ public final class DB implements AutoCloseable {
 	private long[] backfillUnderWriteLock(CheckpointMode mode, long deadline) throws IOException, SQLException {
 		long started = System.nanoTime();
 		try {
+			if (!backfillUpToShadow(deadline)) {
+				return null;
+			}
 			if (!beginImmediate(deadline)) {
 				return null;
 			}
@@ -868,6 +884,29 @@ public final class DB implements AutoCloseable {
 		finally {
 			stats.checkpointNanos.addAndGet(System.nanoTime() - started);
 		}
+	}
+
+	/**
+	 * Backfills what the shadow WAL already holds while writers go on: the read transaction is moved to the
+	 * shadow's end under the write lock (a moment), and SQLite never backfills past a reader's mark. The
+	 * checkpoint that follows under the write lock then only has the frames committed meanwhile to move, so
+	 * writers wait for that remainder instead of the whole backfill.
+	 */
+	private boolean backfillUpToShadow(long deadline) throws IOException, SQLException {
+		if (!beginImmediate(deadline)) {
+			return false;
+		}
+		try {
+			copyToShadow();
+			endReadTransaction();
+			beginReadTransaction();
+			readMark = new ReadMark(shadow.header(generation, pos.index()), pos.offset());
+		}
+		finally {
+			Sqlite.exec(writeConnection, "ROLLBACK");
+		}
+		Sqlite.queryLongs(writeConnection, "PRAGMA wal_checkpoint(PASSIVE)", 3);
+		return true;
 	}
 
 	/**
