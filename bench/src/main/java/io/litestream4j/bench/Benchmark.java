@@ -35,6 +35,9 @@ public final class Benchmark {
 
 	private static final String JVM_FLAGS = "-Xmx128m -XX:+UseSerialGC";
 
+	/** 200 tx/s, and {@code wal_checkpoint(TRUNCATE)} every 5 s on the application's own connection. */
+	private static final String TRUNCATING = "truncate-rate:200";
+
 	private final Path work;
 
 	private final Path jar;
@@ -206,22 +209,6 @@ public final class Benchmark {
 					lags.add(Math.max(0, at - Long.parseLong(parts[1])) / 1000.0);
 				}
 			}
-			if (Boolean.getBoolean("bench.debug")) {
-				// commit second -> worst lag in it, to see when slow uploads happened
-				Map<Long, Double> worst = new java.util.TreeMap<>();
-				long first = -1;
-				for (String line : Files.readAllLines(log)) {
-					if (line.startsWith("#")) {
-						continue;
-					}
-					String[] parts = line.split(" ");
-					long at = Long.parseLong(parts[1]);
-					first = first < 0 ? at : first;
-					Long seenAt = seen.get(Integer.parseInt(parts[0]));
-					worst.merge((at - first) / 1000, seenAt == null ? -1 : (seenAt - at) / 1000.0, Math::max);
-				}
-				System.out.println(tool + " worst lag per second: " + worst);
-			}
 			lags.sort(Double::compare);
 			double minutes = durationMillis / 60_000.0;
 			return new LagResult(percentile(lags, 0.5), percentile(lags, 0.99),
@@ -309,10 +296,10 @@ public final class Benchmark {
 	// --- the application's own TRUNCATE checkpoints -------------------------------------------------
 
 	private void truncatingApplication(long seconds) throws Exception {
-		Map<String, String> none = truncatingRun(null, "truncate-none", seconds);
-		Map<String, String> embedded = truncatingRun("embedded", "truncate-embedded", seconds);
-		Map<String, String> ours = truncatingRun("litestream4j", "truncate-ours", seconds);
-		Map<String, String> theirs = truncatingRun("litestream", "truncate-theirs", seconds);
+		Map<String, String> none = writerRun(null, "truncate-none", TRUNCATING, seconds);
+		Map<String, String> embedded = writerRun("embedded", "truncate-embedded", TRUNCATING, seconds);
+		Map<String, String> ours = writerRun("litestream4j", "truncate-ours", TRUNCATING, seconds);
+		Map<String, String> theirs = writerRun("litestream", "truncate-theirs", TRUNCATING, seconds);
 		String baseline = " (no replication: " + f(Double.parseDouble(none.get("checkpointSeconds"))) + ")";
 		double e = Double.parseDouble(embedded.get("checkpointSeconds"));
 		double o = Double.parseDouble(ours.get("checkpointSeconds"));
@@ -327,14 +314,6 @@ public final class Benchmark {
 		rows.add(new String[] { "  commits lost / generations in the replica", ours.get("lost") + " / "
 				+ ours.get("generations"), theirs.get("lost") + " / " + theirs.get("generations"), "" });
 		System.out.println("done: truncate");
-	}
-
-	/**
-	 * The application writes 200 tx/s and runs {@code wal_checkpoint(TRUNCATE)} every 5 s; tool null: no
-	 * replication; "embedded": litestream4j in the application's JVM, the pragma routed to it.
-	 */
-	private Map<String, String> truncatingRun(String tool, String prefix, long seconds) throws Exception {
-		return writerRun(tool, prefix, "truncate-rate:200", seconds);
 	}
 
 	/**
@@ -619,9 +598,7 @@ public final class Benchmark {
 	}
 
 	private static long cpuTicks(long pid) throws IOException {
-		String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+		return cpuTicks(Path.of("/proc/" + pid + "/stat"));
 	}
 
 	/** CPU ticks per thread name (threads of one name summed), to see where a replicator's CPU goes. */
@@ -631,7 +608,7 @@ public final class Benchmark {
 			for (Path task : tasks.toList()) {
 				try {
 					String name = Files.readString(task.resolve("comm")).trim();
-					ticks.merge(name, cpuTicks(pid, task.resolve("stat")), Long::sum);
+					ticks.merge(name, cpuTicks(task.resolve("stat")), Long::sum);
 				}
 				catch (IOException ex) {
 					// the thread ended
@@ -644,7 +621,8 @@ public final class Benchmark {
 		return ticks;
 	}
 
-	private static long cpuTicks(long pid, Path statFile) throws IOException {
+	/** utime + stime of a /proc stat file (a process's or one thread's). */
+	private static long cpuTicks(Path statFile) throws IOException {
 		String stat = Files.readString(statFile);
 		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);

@@ -565,6 +565,12 @@ public final class DB implements AutoCloseable {
 		}
 	}
 
+	/** Under the write lock, with every committed frame copied: the new read mark is the shadow's end. */
+	private void beginReadTransactionAtShadowEnd() throws SQLException, IOException {
+		beginReadTransaction();
+		readMark = new ReadMark(shadow.header(generation, pos.index()), pos.offset());
+	}
+
 	private void endReadTransaction() throws SQLException {
 		Sqlite.exec(readConnection, "ROLLBACK");
 	}
@@ -863,9 +869,8 @@ public final class DB implements AutoCloseable {
 					throw new SQLException("interrupted while waiting for readers", ex);
 				}
 				finally {
-					beginReadTransaction();
+					beginReadTransactionAtShadowEnd();
 				}
-				readMark = new ReadMark(shadow.header(generation, pos.index()), pos.offset());
 			}
 			finally {
 				Sqlite.exec(writeConnection, "ROLLBACK");
@@ -899,8 +904,7 @@ public final class DB implements AutoCloseable {
 		try {
 			copyToShadow();
 			endReadTransaction();
-			beginReadTransaction();
-			readMark = new ReadMark(shadow.header(generation, pos.index()), pos.offset());
+			beginReadTransactionAtShadowEnd();
 		}
 		finally {
 			Sqlite.exec(writeConnection, "ROLLBACK");
