@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Frames we write and Litestream-shaped frames decompress through the restore's buffered path; damage is refused. */
+/** The restore's frame decoder reads what lz4-java's frame reader reads, and refuses what it refuses. */
 class Lz4Test {
 
 	/** Runs of 100 random bytes alternating with runs of zeros: some blocks compress, some are stored. */
@@ -40,17 +40,17 @@ class Lz4Test {
 		return out.toByteArray();
 	}
 
-	private static byte[] decode(byte[] compressed, byte[] buffer) throws IOException {
+	private static byte[] decode(byte[] compressed, Lz4.Buffers buffers) throws IOException {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		long n = Lz4.decompress(new ByteArrayInputStream(compressed), out, buffer);
+		long n = Lz4.decompress(new ByteArrayInputStream(compressed), out, buffers);
 		assertThat(n).isEqualTo(out.size());
 		return out.toByteArray();
 	}
 
 	@Test
-	void decodesEveryFrameShapeWithOneReusedBuffer() throws Exception {
+	void decodesWhatTheFrameReaderDecodesWithReusedBuffers() throws Exception {
 		Random random = new Random(3);
-		byte[] buffers = new byte[1 << 20];
+		Lz4.Buffers buffers = new Lz4.Buffers();
 		for (int size : new int[] { 1, 4096, 65536, 65537, 300_000, 2_500_000 }) {
 			byte[] data = sample(random, size);
 			for (byte[] compressed : new byte[][] { frame(data, BLOCKSIZE.SIZE_1MB),
@@ -67,7 +67,7 @@ class Lz4Test {
 
 	@Test
 	void emptyFrameIsEmpty() throws Exception {
-		assertThat(decode(frame(new byte[0], BLOCKSIZE.SIZE_1MB), new byte[1 << 20])).isEmpty();
+		assertThat(decode(frame(new byte[0], BLOCKSIZE.SIZE_1MB), new Lz4.Buffers())).isEmpty();
 	}
 
 	@Test
@@ -80,7 +80,7 @@ class Lz4Test {
 		ByteArrayOutputStream expected = new ByteArrayOutputStream();
 		expected.writeBytes(a);
 		expected.writeBytes(b);
-		assertThat(decode(both.toByteArray(), new byte[1 << 20])).isEqualTo(expected.toByteArray());
+		assertThat(decode(both.toByteArray(), new Lz4.Buffers())).isEqualTo(expected.toByteArray());
 	}
 
 	@Test
@@ -89,11 +89,11 @@ class Lz4Test {
 		for (int at : new int[] { 0, 4, 6, 9, 50, compressed.length / 2, compressed.length - 2 }) {
 			byte[] corrupt = compressed.clone();
 			corrupt[at] ^= 0x5a;
-			assertThatThrownBy(() -> decode(corrupt, new byte[1 << 20])).as("byte " + at).isInstanceOf(IOException.class);
+			assertThatThrownBy(() -> decode(corrupt, new Lz4.Buffers())).as("byte " + at).isInstanceOf(IOException.class);
 		}
 		for (int length : new int[] { 0, 3, 7, compressed.length / 2, compressed.length - 1 }) {
 			byte[] truncated = Arrays.copyOf(compressed, length);
-			assertThatThrownBy(() -> decode(truncated, new byte[1 << 20])).as("length " + length)
+			assertThatThrownBy(() -> decode(truncated, new Lz4.Buffers())).as("length " + length)
 				.isInstanceOf(IOException.class);
 		}
 	}
